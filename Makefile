@@ -1,0 +1,74 @@
+# Vigil: `make run` for the demo, `make test` for the whole suite. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: help run test check lint format messages makemessages lock clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml constraints.txt | $(PY)
+	$(PIP) install --quiet -c constraints.txt -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml constraints.txt | $(PY)
+	$(PIP) install --quiet -c constraints.txt -e ".[test]"
+	touch $@ $(STAMP_RUN)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP_RUN)
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+messages: $(COMPILED) ## Compile the translation catalogs (.po -> .mo)
+
+run: export VIGIL_DEBUG ?= 1
+run: $(STAMP_RUN) messages ## Migrate the SQLite database in var/, load the demo data once, serve on 127.0.0.1:$(PORT)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py loaddemo
+	@echo "Vigil is starting on http://127.0.0.1:$(PORT)/ (the desk: http://127.0.0.1:$(PORT)/desk/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP_TEST) messages ## Run the whole suite (PostgreSQL when DATABASE_URL is set, else SQLite)
+	@scripts/ensure-test-tools
+	@# The suite runs with production settings (VIGIL_DEBUG unset) and a throwaway key.
+	env -u VIGIL_DEBUG VIGIL_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP_TEST) ## Lint and check formatting with ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP_TEST) ## Format the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: lint test ## Lint, check that no migration is missing, run the tests
+	VIGIL_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+makemessages: $(STAMP_RUN) ## Update the catalogs from the code (needs GNU gettext)
+	VIGIL_DEBUG=1 $(PY) manage.py makemessages --no-obsolete --no-location -l en -l nl --ignore '.venv/*' --ignore 'var/*'
+
+lock: $(PY) ## Re-resolve the dependency ranges and rewrite constraints.txt
+	rm -rf $(VENV)/lock && $(PYTHON) -m venv $(VENV)/lock
+	$(VENV)/lock/bin/pip install --quiet -e ".[test]"
+	{ echo "# Exact versions tested with Vigil; \`make lock\` regenerates this file from the"; \
+	  echo "# ranges in pyproject.toml. Every install goes through it (pip -c)."; \
+	  $(VENV)/lock/bin/pip freeze --exclude-editable | grep -v '^#'; } > constraints.txt
+	rm -rf $(VENV)/lock
+
+clean: ## Remove the virtual environment, compiled catalogs and test output (keeps var/)
+	rm -rf $(VENV) test-output .pytest_cache .ruff_cache
+	find locale -name '*.mo' -delete

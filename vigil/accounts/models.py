@@ -1,0 +1,29 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vigil.core.vocabularies import COUNTRIES, Role, country_name
+
+
+class User(AbstractUser):
+    """A staff or stakeholder account. Reporters never need one.
+
+    What the account may do follows from `role` (see `vigil.core.permissions`);
+    `countries` (ISO 3166-1 alpha-3 codes) limits a case officer to the records
+    of those countries. Change both through `accounts.services`, which audits.
+    """
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    countries = models.JSONField(
+        _("assigned countries"),
+        default=list,
+        blank=True,
+        help_text=_("A case officer sees only the records of these countries."),
+    )
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def country_names(self) -> list[str]:
+        return sorted(country_name(code) for code in self.countries if code in COUNTRIES)

@@ -1,0 +1,98 @@
+"""Actions that change accounts. Each validates, saves and audits atomically."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vigil.accounts.models import User
+from vigil.core import audit
+from vigil.core.vocabularies import Role, is_country
+
+
+def _clean_countries(countries: Iterable[str]) -> list[str]:
+    codes = sorted({code.strip().upper() for code in countries if code.strip()})
+    unknown = [code for code in codes if not is_country(code)]
+    if unknown:
+        raise ValidationError(
+            _("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)},
+            code="unknown_country",
+        )
+    return codes
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    role: Role | str,
+    password: str | None = None,
+    countries: Iterable[str] = (),
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """Create an account with a role (and, for officers, its countries).
+
+    Administrators also get the Django admin (`is_staff`, `is_superuser`), where
+    accounts are managed; no other role does. With no password the account
+    cannot log in until one is set.
+    """
+    role = Role(role)
+    user = User(
+        username=username,
+        role=role,
+        countries=_clean_countries(countries),
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=role == Role.ADMINISTRATOR,
+        is_superuser=role == Role.ADMINISTRATOR,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    audit.record(
+        actor=actor,
+        action="accounts.user_created",
+        obj=user,
+        fields=["username", "role", "countries", "first_name", "last_name", "email"],
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_role(
+    *, actor: Any, user: User, role: Role | str, countries: Iterable[str] = ()
+) -> User:
+    """Give `user` a new role and country assignment, and audit what changed."""
+    role = Role(role)
+    new_countries = _clean_countries(countries)
+    changed = []
+    if user.role != role:
+        changed.append("role")
+    if list(user.countries) != new_countries:
+        changed.append("countries")
+    if not changed:
+        return user
+    user.role = role
+    user.countries = new_countries
+    user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+    user.save(update_fields=["role", "countries", "is_staff", "is_superuser"])
+    audit.record(actor=actor, action="accounts.role_changed", obj=user, fields=changed)
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    """Set a new password (hashed with Argon2) and audit that it changed."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, action="accounts.password_changed", obj=user, fields=["password"])
+    return user

@@ -1,0 +1,58 @@
+"""Reads for the desk's dashboard. Every figure is a query, scoped to the viewer."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vigil.core.models import AuditEntry
+from vigil.core.permissions import Perm, has_perm
+from vigil.core.vocabularies import Role
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int
+
+
+def accounts_by_role() -> list[Figure]:
+    """Active accounts per role, every role listed even when it has none."""
+    counts = dict(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .values_list("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    return [Figure(label=str(role.label), value=counts.get(role.value, 0)) for role in Role]
+
+
+def audit_entries_since(*, hours: int = 24) -> int:
+    return AuditEntry.objects.filter(at__gte=timezone.now() - timedelta(hours=hours)).count()
+
+
+def actions_by(user: Any, *, days: int = 7) -> int:
+    since = timezone.now() - timedelta(days=days)
+    return AuditEntry.objects.filter(actor_id=user.pk, at__gte=since).count()
+
+
+def dashboard_figures(user: Any) -> list[Figure]:
+    """The figures the dashboard shows `user`, in the order shown."""
+    figures: list[Figure] = [
+        Figure(label=str(_("Your recorded actions in the last 7 days")), value=actions_by(user))
+    ]
+    if has_perm(user, Perm.VIEW_AUDIT_TRAIL):
+        figures.append(
+            Figure(label=str(_("Audit entries in the last 24 hours")), value=audit_entries_since())
+        )
+    if has_perm(user, Perm.MANAGE_USERS):
+        figures.extend(
+            Figure(label=str(_("Active accounts: %(role)s") % {"role": f.label}), value=f.value)
+            for f in accounts_by_role()
+        )
+    return figures

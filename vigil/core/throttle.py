@@ -1,0 +1,47 @@
+"""Counting attempts in the cache, to slow down guessing.
+
+State lives in the cache (process memory, or Redis when VIGIL_REDIS_URL is set)
+with a short expiry, never in the database. Keys are keyed hashes, so the cache
+holds no username, receipt code or address in the clear.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Throttle:
+    scope: str
+    limit: int
+    window: int  # seconds, counted from the first attempt
+
+    def _key(self, identifier: str) -> str:
+        digest = hmac.new(
+            settings.SECRET_KEY.encode(),
+            f"{self.scope}\x00{identifier}".encode(),
+            hashlib.sha256,
+        ).hexdigest()
+        return f"throttle:{self.scope}:{digest}"
+
+    def count(self, identifier: str) -> int:
+        return int(cache.get(self._key(identifier), 0))
+
+    def is_blocked(self, identifier: str) -> bool:
+        return self.count(identifier) >= self.limit
+
+    def hit(self, identifier: str) -> int:
+        """Count one attempt; returns the count so far in this window."""
+        key = self._key(identifier)
+        cache.add(key, 0, timeout=self.window)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=self.window)
+            return 1
+
+    def reset(self, identifier: str) -> None:
+        cache.delete(self._key(identifier))
