@@ -1,0 +1,85 @@
+"""Shared fixtures: the named people of the test suite.
+
+Alice and Bob are case officers (Alice covers Colombia and the Philippines, Bob
+covers Kenya); Carol coordinates; Dave is an analyst; Erin administers; Sam is a
+stakeholder account. Each test says which of them it needs.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from vigil.core.vocabularies import Role
+
+# Playwright's sync API runs an event loop in the test thread; the Django ORM
+# calls made by fixtures in that thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+TEST_OUTPUT = Path(__file__).resolve().parent / "test-output"
+PASSWORD = "a long test passphrase"
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # The suite runs with production settings; the test client speaks plain HTTP,
+    # so the redirect to HTTPS is the one setting switched off.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_user(username: str, role: Role, countries=(), password: str | None = None):
+    from vigil.accounts import services
+
+    return services.user_create(
+        actor=None,
+        username=username,
+        role=role,
+        countries=countries,
+        password=password,
+        first_name=username.capitalize(),
+    )
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice", Role.CASE_OFFICER, ["COL", "PHL"], password=PASSWORD)
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob", Role.CASE_OFFICER, ["KEN"])
+
+
+@pytest.fixture
+def carol(db):
+    return make_user("carol", Role.COORDINATOR)
+
+
+@pytest.fixture
+def dave(db):
+    return make_user("dave", Role.ANALYST)
+
+
+@pytest.fixture
+def erin(db):
+    return make_user("erin", Role.ADMINISTRATOR, password=PASSWORD)
+
+
+@pytest.fixture
+def sam(db):
+    return make_user("sam", Role.STAKEHOLDER)
+
+
+@pytest.fixture
+def test_output() -> Path:
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    return TEST_OUTPUT
