@@ -43,8 +43,10 @@ run: $(STAMP_RUN) messages ## Migrate the SQLite database in var/, load the demo
 
 test: $(STAMP_TEST) messages ## Run the whole suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 	@scripts/ensure-test-tools
-	@# The suite runs with production settings (VIGIL_DEBUG unset) and a throwaway key.
-	env -u VIGIL_DEBUG VIGIL_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	@# The suite runs with production settings (VIGIL_DEBUG unset), a throwaway key
+	@# and its own data folder, so that it never touches the demo's var/.
+	env -u VIGIL_DEBUG VIGIL_DATA_DIR="$(CURDIR)/test-output/data" \
+		VIGIL_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_TEST) ## Lint and check formatting with ruff
@@ -58,8 +60,11 @@ format: $(STAMP_TEST) ## Format the code with ruff
 check: lint test ## Lint, check that no migration is missing, run the tests
 	VIGIL_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-makemessages: $(STAMP_RUN) ## Update the catalogs from the code (needs GNU gettext)
-	VIGIL_DEBUG=1 $(PY) manage.py makemessages --no-obsolete --no-location -l en -l nl --ignore '.venv/*' --ignore 'var/*'
+makemessages: $(STAMP_RUN) ## Update the catalogs from the code (needs GNU gettext); then translate what is new
+	VIGIL_DEBUG=1 $(PY) manage.py makemessages --no-obsolete --no-location -l en -l nl \
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'test-output/*'
+	@# English is the source language: its catalog repeats each message as written.
+	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 
 lock: $(PY) ## Re-resolve the dependency ranges and rewrite constraints.txt
 	rm -rf $(VENV)/lock && $(PYTHON) -m venv $(VENV)/lock

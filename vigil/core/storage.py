@@ -2,10 +2,13 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
-    """Hashed, compressed static files in production (after collectstatic).
+    """Hashed, compressed static files in production, after `collectstatic`.
 
-    Not strict, so that development and the test suite, which serve files
-    straight from static/ without a manifest, work with the same setting.
+    Before collectstatic has written a manifest (a developer's machine, the test
+    suite), names are used as they are and the files come straight from static/.
     """
 
-    manifest_strict = False
+    def stored_name(self, name: str) -> str:
+        if not self.hashed_files:
+            return name
+        return super().stored_name(name)

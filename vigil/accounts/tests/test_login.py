@@ -1,0 +1,126 @@
+"""Logging in and out of the desk, through HTTP."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from conftest import PASSWORD
+from vigil.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/desk/login/"
+
+
+def log_in(client, username: str, password: str):
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+def test_it_shows_the_login_page(client):
+    response = client.get(LOGIN)
+    assert response.status_code == 200
+    assert b'<label for="id_username">' in response.content
+    assert b'autocomplete="current-password"' in response.content
+
+
+def test_it_logs_in_and_lands_on_the_dashboard(client, alice):
+    response = log_in(client, "alice", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:dashboard")
+    assert client.get(reverse("core:dashboard")).status_code == 200
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert (entry.action, entry.actor_id) == ("accounts.login", alice.pk)
+
+
+def test_it_follows_a_local_next_but_not_a_foreign_one(client, alice):
+    response = client.post(
+        LOGIN + "?next=/desk/password/", {"username": "alice", "password": PASSWORD}
+    )
+    assert response["Location"] == "/desk/password/"
+    client.logout()
+    response = client.post(
+        LOGIN + "?next=https://evil.example/", {"username": "alice", "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("core:dashboard")
+
+
+def test_it_refuses_a_wrong_password_and_keeps_the_username(client, alice):
+    response = log_in(client, "alice", "not the password")
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+    assert b'value="alice"' in response.content
+    assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(action="accounts.login_failed", object_id=str(alice.pk)).exists()
+
+
+def test_it_does_not_audit_failures_for_names_that_are_no_account(client, db):
+    log_in(client, "my secret password typed in the wrong box", "x")
+    assert not AuditEntry.objects.filter(action="accounts.login_failed").exists()
+
+
+def test_it_stores_passwords_with_argon2(alice):
+    assert alice.password.startswith("argon2$argon2id$")
+    assert PASSWORD not in alice.password
+
+
+def test_it_throttles_an_account_after_repeated_failures(client, alice):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        assert log_in(client, "alice", "wrong guess").status_code == 200
+    # Even the right password is refused until the window has passed.
+    response = log_in(client, "alice", PASSWORD)
+    assert response.status_code == 429
+    assert b"Too many failed attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_throttles_names_whether_or_not_the_account_exists(client, db):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        log_in(client, "nobody", "guess")
+    response = log_in(client, "nobody", "guess")
+    assert response.status_code == 429
+
+
+def test_it_counts_a_name_in_any_letter_case_as_the_same_account(client, alice):
+    for name in ["alice", "ALICE", "Alice", "aLiCe", "alicE"]:
+        log_in(client, name, "wrong guess")
+    assert log_in(client, "alice", PASSWORD).status_code == 429
+
+
+def test_the_throttle_of_one_account_does_not_lock_out_another(client, alice, erin):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        log_in(client, "alice", "wrong guess")
+    assert log_in(client, "erin", PASSWORD).status_code == 302
+
+
+def test_a_successful_login_clears_earlier_failures(client, alice):
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT - 1):
+        log_in(client, "alice", "wrong guess")
+    assert log_in(client, "alice", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT - 1):
+        log_in(client, "alice", "wrong guess")
+    assert log_in(client, "alice", PASSWORD).status_code == 302
+
+
+def test_it_logs_out_with_a_post_and_audits_it(client, alice):
+    client.force_login(alice)
+    assert client.get("/desk/logout/").status_code == 405
+    response = client.post("/desk/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN
+    assert "_auth_user_id" not in client.session
+    assert client.get("/desk/").status_code == 302
+    assert AuditEntry.objects.filter(action="accounts.logout", actor_id=alice.pk).exists()
+
+
+def test_the_login_page_sends_a_logged_in_user_to_the_desk(client, alice):
+    client.force_login(alice)
+    response = client.get(LOGIN)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:dashboard")
+
+
+def test_the_admins_own_login_form_is_replaced_by_the_throttled_one(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN + "?next=/admin/"
