@@ -1,0 +1,47 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from vigil.accounts.models import User
+from vigil.core.models import AuditEntry, DemoDataset
+from vigil.core.permissions import country_scope
+from vigil.core.vocabularies import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def load() -> str:
+    out = StringIO()
+    call_command("loaddemo", stdout=out)
+    return out.getvalue()
+
+
+def test_it_creates_one_account_per_role(settings):
+    settings.DEMO_PASSWORD = "demo passphrase for this test"
+    output = load()
+    users = {u.username: u for u in User.objects.all()}
+    assert set(users) == {"admin", "coordinator", "officer", "analyst", "stakeholder"}
+    assert {u.role for u in users.values()} == set(Role)
+    for user in users.values():
+        assert user.check_password("demo passphrase for this test")
+        assert user.first_name and user.last_name
+    assert len(country_scope(users["officer"])) >= 2
+    assert users["admin"].is_superuser and not users["coordinator"].is_staff
+    assert "Password for every demo account: demo passphrase for this test" in output
+    assert "officer      Case officer" in output
+
+
+def test_it_loads_nothing_twice():
+    load()
+    counts = (User.objects.count(), AuditEntry.objects.count(), DemoDataset.objects.count())
+    output = load()
+    assert (User.objects.count(), AuditEntry.objects.count(), DemoDataset.objects.count()) == counts
+    assert "already loaded" in output
+
+
+def test_it_audits_what_it_creates():
+    load()
+    created = AuditEntry.objects.filter(action="accounts.user_created")
+    assert created.count() == 5
+    assert set(created.values_list("actor_name", flat=True)) == {"system"}

@@ -1,0 +1,93 @@
+"""Start-up rules and commands, run as an operator runs them: in a real process."""
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+STRONG_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"  # 56 characters, varied
+
+
+def manage(*args: str, env: dict[str, str], data_dir: Path) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("VIGIL_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
+    clean.update({"VIGIL_DATA_DIR": str(data_dir), **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_it_refuses_to_start_without_a_secret_key(tmp_path):
+    result = manage("check", env={}, data_dir=tmp_path)
+    assert result.returncode != 0
+    assert "VIGIL_SECRET_KEY is empty" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key", ["vigil-development-key-not-for-production", "short-key", "   "]
+)
+def test_it_refuses_to_start_on_a_default_or_weak_key(tmp_path, key):
+    result = manage("check", env={"VIGIL_SECRET_KEY": key}, data_dir=tmp_path)
+    assert result.returncode != 0
+    assert "VIGIL_SECRET_KEY" in result.stderr
+
+
+def test_debug_mode_starts_with_the_development_key(tmp_path):
+    result = manage("check", env={"VIGIL_DEBUG": "1"}, data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_deployment_check_prints_no_warnings(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={"VIGIL_SECRET_KEY": STRONG_KEY, "VIGIL_ALLOWED_HOSTS": "vigil.example.org"},
+        data_dir=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (1 silenced)." in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_the_embedded_database_runs_in_wal_mode_and_the_commands_work_on_it(tmp_path):
+    env = {"VIGIL_DEBUG": "1"}
+    assert manage("migrate", "--no-input", env=env, data_dir=tmp_path).returncode == 0
+    database = tmp_path / "vigil.sqlite3"
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+    first = manage("loaddemo", env=env, data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "Demo data 'accounts': loaded." in first.stdout
+    second = manage("loaddemo", env=env, data_dir=tmp_path)
+    assert "Demo data 'accounts': already loaded." in second.stdout
+
+    verified = manage("verify_audit", env=env, data_dir=tmp_path)
+    assert verified.returncode == 0
+    head = re.search(r"Verified 5 audit entries\. Head: ([0-9a-f]{64})", verified.stdout)
+    assert head, verified.stdout
+
+    # Tamper with the file the way an intruder with the disk would, then verify.
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TRIGGER core_auditentry_append_only")
+        connection.execute("UPDATE core_auditentry SET actor_name = 'someone' WHERE seq = 2")
+    broken = manage("verify_audit", "--expect", head.group(1), env=env, data_dir=tmp_path)
+    assert broken.returncode == 1
+    assert "CommandError: Audit trail broken at entry id" in broken.stderr
+    assert "(sequence 2," in broken.stderr
