@@ -20,10 +20,13 @@ TEST_OUTPUT = Path(__file__).resolve().parent / "test-output"
 PASSWORD = "a long test passphrase"
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # The suite runs with production settings; the test client speaks plain HTTP,
-    # so the redirect to HTTPS is the one setting switched off.
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http():
+    # The suite runs with production settings, but the test client and the live
+    # server speak plain HTTP, so the redirect to HTTPS is the one setting switched
+    # off. Set before any request handler (and its middleware) is built.
+    from django.conf import settings
+
     settings.SECURE_SSL_REDIRECT = False
 
 
