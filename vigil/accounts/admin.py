@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from vigil.accounts import services
-from vigil.accounts.forms import UserAdminForm
+from vigil.accounts.forms import UserChangeAdminForm, UserCreationAdminForm
 from vigil.accounts.models import User
 from vigil.core import audit
 
@@ -11,6 +11,9 @@ from vigil.core import audit
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     """Accounts, for administrators. Changes go through the audited services."""
+
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
 
     list_display = ["username", "first_name", "last_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
@@ -25,12 +28,6 @@ class UserAdmin(DjangoUserAdmin):
         (_("Role"), {"fields": ["role", "countries"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
-
-    def get_form(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
-        form = super().get_form(request, obj, **kwargs)
-        # Replace the raw JSON box with a list of countries to choose from.
-        form.base_fields["countries"] = UserAdminForm.base_fields["countries"]
-        return form
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         role, countries = form.cleaned_data["role"], form.cleaned_data.get("countries", [])

@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from vigil.accounts.models import User
@@ -50,24 +50,42 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
 
 
-class UserAdminForm(forms.ModelForm):
-    """The role and country assignment, as choices rather than raw JSON."""
-
-    countries = forms.MultipleChoiceField(
+def _countries_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
         label=_("Assigned countries"),
         choices=country_choices,
         required=False,
         help_text=_("A case officer sees only the records of these countries."),
     )
 
-    class Meta:
+
+def _require_countries_for_officers(form: forms.ModelForm, cleaned: dict) -> None:
+    if cleaned.get("role") == Role.CASE_OFFICER and not cleaned.get("countries"):
+        form.add_error("countries", _("A case officer needs at least one assigned country."))
+
+
+class UserChangeAdminForm(UserChangeForm):
+    """The admin's account form, with countries to choose from rather than raw JSON."""
+
+    countries = _countries_field()
+
+    class Meta(UserChangeForm.Meta):
         model = User
-        fields = ["role", "countries"]
 
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()
-        if cleaned.get("role") == Role.CASE_OFFICER and not cleaned.get("countries"):
-            self.add_error(
-                "countries", _("A case officer needs at least one assigned country.")
-            )
+        _require_countries_for_officers(self, cleaned)
+        return cleaned
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    countries = _countries_field()
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "role", "countries")
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        _require_countries_for_officers(self, cleaned)
         return cleaned

@@ -1,0 +1,82 @@
+"""Account management in the Django admin, for administrators only."""
+
+import pytest
+
+from vigil.accounts.models import User
+from vigil.core.models import AuditEntry
+from vigil.core.vocabularies import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_administrators_reach_the_admin(client, alice, carol, erin):
+    for person in (alice, carol):
+        client.force_login(person)
+        response = client.get("/admin/")
+        assert response.status_code == 302, person.username
+        assert response["Location"].startswith("/admin/login/")
+    client.force_login(erin)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_an_administrator_creates_an_officer_with_countries(client, erin):
+    client.force_login(erin)
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "olga",
+            "usable_password": "true",
+            "password1": "a fresh long passphrase",
+            "password2": "a fresh long passphrase",
+            "role": Role.CASE_OFFICER,
+            "countries": ["KEN", "UGA"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    olga = User.objects.get(username="olga")
+    assert olga.role == Role.CASE_OFFICER
+    assert olga.countries == ["KEN", "UGA"]
+    assert olga.check_password("a fresh long passphrase")
+    assert not olga.is_staff
+    entry = AuditEntry.objects.get(action="accounts.user_created", object_id=str(olga.pk))
+    assert entry.actor_id == erin.pk
+
+
+def test_an_administrator_changes_a_role_and_it_is_audited(client, erin, bob):
+    client.force_login(erin)
+    response = client.post(
+        f"/admin/accounts/user/{bob.pk}/change/",
+        {
+            "username": "bob",
+            "first_name": "Bob",
+            "last_name": "",
+            "email": "",
+            "role": Role.COORDINATOR,
+            "countries": [],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bob.refresh_from_db()
+    assert bob.role == Role.COORDINATOR
+    assert bob.countries == []
+    entry = AuditEntry.objects.get(action="accounts.role_changed", object_id=str(bob.pk))
+    assert entry.fields == ["countries", "role"]
+
+
+def test_an_officer_needs_a_country(client, erin, bob):
+    client.force_login(erin)
+    response = client.post(
+        f"/admin/accounts/user/{bob.pk}/change/",
+        {"username": "bob", "role": Role.CASE_OFFICER, "countries": [], "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert b"A case officer needs at least one assigned country." in response.content
+    bob.refresh_from_db()
+    assert bob.countries == ["KEN"]
+
+
+def test_accounts_cannot_be_deleted_only_deactivated(client, erin, bob):
+    client.force_login(erin)
+    assert client.post(f"/admin/accounts/user/{bob.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert User.objects.filter(pk=bob.pk).exists()
