@@ -49,9 +49,7 @@ elif not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50
         "Set it to a long random value."
     )
 
-ALLOWED_HOSTS = envlist(
-    "VIGIL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
-)
+ALLOWED_HOSTS = envlist("VIGIL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 DATA_DIR = Path(os.environ.get("VIGIL_DATA_DIR") or BASE_DIR / "var").resolve()
 # Created here so that the embedded database and the file store work on a fresh

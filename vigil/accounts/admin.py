@@ -49,9 +49,7 @@ class UserAdmin(DjangoUserAdmin):
         if other:
             stored_fields = {f: getattr(obj, f) for f in other}
             User.objects.filter(pk=obj.pk).update(**stored_fields)
-            audit.record(
-                actor=request.user, action="accounts.user_changed", obj=obj, fields=other
-            )
+            audit.record(actor=request.user, action="accounts.user_changed", obj=obj, fields=other)
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         # Accounts are deactivated, never deleted: the audit trail names them.

@@ -38,5 +38,7 @@ def load(*, fake: Any, stdout: Any) -> None:
 
 
 def demo_accounts() -> list[User]:
-    by_name = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS])}
+    by_name = {
+        u.username: u for u in User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS])
+    }
     return [by_name[name] for name, _role, _countries in DEMO_ACCOUNTS if name in by_name]

@@ -50,7 +50,9 @@ def test_it_refuses_a_wrong_password_and_keeps_the_username(client, alice):
     assert b"Please enter a correct username and password" in response.content
     assert b'value="alice"' in response.content
     assert "_auth_user_id" not in client.session
-    assert AuditEntry.objects.filter(action="accounts.login_failed", object_id=str(alice.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="accounts.login_failed", object_id=str(alice.pk)
+    ).exists()
 
 
 def test_it_does_not_audit_failures_for_names_that_are_no_account(client, db):

@@ -22,7 +22,9 @@ def tampering():
     """What someone with direct database access can do: switch the guard off."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
+            cursor.execute(
+                "ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only"
+            )
         else:
             cursor.execute(triggers.SQLITE_BACKWARD[0])
         yield cursor
@@ -95,17 +97,20 @@ def test_it_records_field_names_not_values(alice):
     assert stored.fields == ["email", "last_name"]
     assert stored.object_type == "accounts.user"
     assert stored.object_id == str(alice.pk)
-    assert "Alice" not in audit.canonical_content(
-        seq=stored.seq,
-        at=stored.at,
-        actor_id=stored.actor_id,
-        actor_name=stored.actor_name,
-        action=stored.action,
-        object_type=stored.object_type,
-        object_id=stored.object_id,
-        fields=stored.fields,
-        prev_hash=stored.prev_hash,
-    ).decode()
+    assert (
+        "Alice"
+        not in audit.canonical_content(
+            seq=stored.seq,
+            at=stored.at,
+            actor_id=stored.actor_id,
+            actor_name=stored.actor_name,
+            action=stored.action,
+            object_type=stored.object_type,
+            object_id=stored.object_id,
+            fields=stored.fields,
+            prev_hash=stored.prev_hash,
+        ).decode()
+    )
 
 
 def test_it_names_the_system_and_anonymous_actors():
@@ -130,9 +135,8 @@ def test_the_model_refuses_changes_and_deletion():
 
 def test_the_database_refuses_an_update_behind_the_models_back():
     write_entries(2)
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE core_auditentry SET action = 'test.forged' WHERE seq = 1")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditentry SET action = 'test.forged' WHERE seq = 1")
     assert AuditEntry.objects.get(seq=1).action == "test.action_1"
 
 
@@ -141,9 +145,8 @@ def test_the_database_refuses_a_delete_behind_the_models_back():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no DELETE trigger on the audit table, by design")
     write_entries(2)
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM core_auditentry WHERE seq = 1")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry WHERE seq = 1")
     assert AuditEntry.objects.count() == 2
 
 
@@ -166,9 +169,7 @@ def test_it_verifies_an_empty_trail():
 def test_it_finds_an_edited_entry():
     entries = write_entries(5)
     with tampering() as cursor:
-        cursor.execute(
-            "UPDATE core_auditentry SET object_id = '99' WHERE id = %s", [entries[2].pk]
-        )
+        cursor.execute("UPDATE core_auditentry SET object_id = '99' WHERE id = %s", [entries[2].pk])
     code, _out, err = run_verify()
     assert code == 1
     assert f"entry id {entries[2].pk} (sequence 3" in err
@@ -216,9 +217,7 @@ def test_it_finds_an_inserted_entry():
     forged.entry_hash = audit.entry_hash_of(forged)  # a well-formed entry of its own
     with tampering() as cursor:
         for entry in reversed(entries[2:]):  # make room after the second entry
-            cursor.execute(
-                "UPDATE core_auditentry SET seq = seq + 1 WHERE id = %s", [entry.pk]
-            )
+            cursor.execute("UPDATE core_auditentry SET seq = seq + 1 WHERE id = %s", [entry.pk])
         forged.save(force_insert=True)
     code, _out, err = run_verify()
     assert code == 1

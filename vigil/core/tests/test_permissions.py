@@ -33,7 +33,9 @@ def test_it_gives_officers_casework_but_not_approval(alice):
 
 
 def test_it_lets_only_coordinators_approve_and_publish(alice, carol, dave, erin, sam):
-    approvers = [u for u in (alice, carol, dave, erin, sam) if has_perm(u, Perm.APPROVE_COMMUNICATIONS)]
+    approvers = [
+        u for u in (alice, carol, dave, erin, sam) if has_perm(u, Perm.APPROVE_COMMUNICATIONS)
+    ]
     publishers = [u for u in (alice, carol, dave, erin, sam) if has_perm(u, Perm.PUBLISH)]
     assert approvers == [carol]
     assert publishers == [carol]

@@ -36,9 +36,7 @@ def test_it_refuses_to_start_without_a_secret_key(tmp_path):
     assert "VIGIL_SECRET_KEY is empty" in result.stderr
 
 
-@pytest.mark.parametrize(
-    "key", ["vigil-development-key-not-for-production", "short-key", "   "]
-)
+@pytest.mark.parametrize("key", ["vigil-development-key-not-for-production", "short-key", "   "])
 def test_it_refuses_to_start_on_a_default_or_weak_key(tmp_path, key):
     result = manage("check", env={"VIGIL_SECRET_KEY": key}, data_dir=tmp_path)
     assert result.returncode != 0

@@ -29,8 +29,7 @@ def test_every_message_is_translated_and_none_is_fuzzy(language):
     untranslated = [
         m.id
         for m in catalog(language)
-        if m.id
-        and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string))
+        if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string))
     ]
     assert untranslated == []
 

@@ -45,9 +45,7 @@ def test_an_unknown_language_falls_back_to_english(client):
 
 
 def test_the_switcher_refuses_to_redirect_to_another_host(client):
-    response = client.post(
-        "/i18n/setlang/", {"language": "nl", "next": "https://evil.example/"}
-    )
+    response = client.post("/i18n/setlang/", {"language": "nl", "next": "https://evil.example/"})
     assert response["Location"] == "/"
 
 

@@ -29,9 +29,7 @@ class Command(BaseCommand):
         if expect is not None:
             expect = expect.strip().lower()
             if not HASH_PATTERN.match(expect):
-                raise CommandError(
-                    _("--expect takes a SHA-256 hash: 64 hexadecimal characters.")
-                )
+                raise CommandError(_("--expect takes a SHA-256 hash: 64 hexadecimal characters."))
 
         result = audit.verify(expect=expect)
         if result.broken_entry is not None:
