@@ -1,8 +1,24 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vigil.core.vocabularies import COUNTRIES, Role, country_name
+
+
+class VigilUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def]
+        """`manage.py createsuperuser`: the first administrator of a new installation."""
+        from vigil.accounts import services  # services import this module
+
+        return services.user_create(
+            actor=None,
+            username=username,
+            email=email or "",
+            password=password,
+            role=Role.ADMINISTRATOR,
+            first_name=extra_fields.get("first_name", ""),
+            last_name=extra_fields.get("last_name", ""),
+        )
 
 
 class User(AbstractUser):
@@ -20,6 +36,8 @@ class User(AbstractUser):
         blank=True,
         help_text=_("A case officer sees only the records of these countries."),
     )
+
+    objects = VigilUserManager()
 
     class Meta:
         verbose_name = _("account")

@@ -80,3 +80,17 @@ def test_accounts_cannot_be_deleted_only_deactivated(client, erin, bob):
     client.force_login(erin)
     assert client.post(f"/admin/accounts/user/{bob.pk}/delete/", {"post": "yes"}).status_code == 403
     assert User.objects.filter(pk=bob.pk).exists()
+
+
+def test_createsuperuser_makes_an_audited_administrator(monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "the first admin's passphrase")
+    call_command(
+        "createsuperuser", interactive=False, username="root", email="root@example.org"
+    )
+    root = User.objects.get(username="root")
+    assert root.role == Role.ADMINISTRATOR
+    assert root.is_superuser and root.is_staff
+    assert root.check_password("the first admin's passphrase")
+    assert AuditEntry.objects.filter(action="accounts.user_created", object_id=str(root.pk)).exists()
