@@ -20,6 +20,14 @@ TEST_OUTPUT = Path(__file__).resolve().parent / "test-output"
 PASSWORD = "a long test passphrase"
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Persistent connections would outlive the live server's request threads and
+    # keep PostgreSQL from dropping the test database at the end.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _plain_http():
     # The suite runs with production settings, but the test client and the live

@@ -107,7 +107,9 @@ TEMPLATES = [
 DEFAULT_SQLITE_URL = f"sqlite:///{DATA_DIR / 'vigil.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or DEFAULT_SQLITE_URL, conn_max_age=60
+        os.environ.get("DATABASE_URL") or DEFAULT_SQLITE_URL,
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

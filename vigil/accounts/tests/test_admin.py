@@ -86,11 +86,11 @@ def test_createsuperuser_makes_an_audited_administrator(monkeypatch):
     from django.core.management import call_command
 
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "the first admin's passphrase")
-    call_command(
-        "createsuperuser", interactive=False, username="root", email="root@example.org"
-    )
+    call_command("createsuperuser", interactive=False, username="root", email="root@example.org")
     root = User.objects.get(username="root")
     assert root.role == Role.ADMINISTRATOR
     assert root.is_superuser and root.is_staff
     assert root.check_password("the first admin's passphrase")
-    assert AuditEntry.objects.filter(action="accounts.user_created", object_id=str(root.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="accounts.user_created", object_id=str(root.pk)
+    ).exists()

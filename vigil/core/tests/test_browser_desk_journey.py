@@ -32,6 +32,10 @@ def browser():
         chromium.close()
 
 
+# Tests ask for `officer` before `browser`: Playwright's sync API switches
+# greenlets, and a fixture that touched the database after it started would open a
+# second connection that outlives the test and keeps PostgreSQL from dropping the
+# test database.
 @pytest.fixture
 def officer(transactional_db):
     from conftest import make_user
@@ -40,7 +44,7 @@ def officer(transactional_db):
 
 
 def test_an_officer_logs_in_sees_the_desk_switches_to_dutch_and_logs_out(
-    live_server, browser, officer, test_output
+    officer, live_server, browser, test_output
 ):
     page = browser.new_page()
     requested_hosts = set()
@@ -78,7 +82,7 @@ def test_an_officer_logs_in_sees_the_desk_switches_to_dutch_and_logs_out(
 
 
 def test_the_desk_fits_a_phone_and_works_from_the_keyboard(
-    live_server, browser, officer, test_output
+    officer, live_server, browser, test_output
 ):
     page = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True)
     page.goto(f"{live_server.url}/desk/login/")
