@@ -67,21 +67,24 @@ def canonical_content(
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def canonical_content_of(entry: AuditEntry) -> bytes:
+    """The canonical content of a stored (or about to be stored) entry."""
+    return canonical_content(
+        seq=entry.seq,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_name=entry.actor_name,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        fields=list(entry.fields),
+        prev_hash=entry.prev_hash,
+    )
+
+
 def entry_hash_of(entry: AuditEntry) -> str:
-    """Recompute the hash of a stored entry from its content."""
-    return hashlib.sha256(
-        canonical_content(
-            seq=entry.seq,
-            at=entry.at,
-            actor_id=entry.actor_id,
-            actor_name=entry.actor_name,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            fields=list(entry.fields),
-            prev_hash=entry.prev_hash,
-        )
-    ).hexdigest()
+    """Recompute the hash of an entry from its content."""
+    return hashlib.sha256(canonical_content_of(entry)).hexdigest()
 
 
 def _lock_chain() -> None:
