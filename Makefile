@@ -12,7 +12,7 @@ STAMP_TEST := $(VENV)/.installed-test
 CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: help run test check lint format messages makemessages lock clean
+.PHONY: help run test bench check lint format messages makemessages lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ test: $(STAMP_TEST) messages ## Run the whole suite (PostgreSQL when DATABASE_UR
 	env -u VIGIL_DEBUG VIGIL_DATA_DIR="$(CURDIR)/test-output/data" \
 		VIGIL_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP_RUN) ## Benchmarks: figures with baselines measured in the same run
+	$(PY) bench/audit_chain.py
 
 lint: $(STAMP_TEST) ## Lint and check formatting with ruff
 	$(VENV)/bin/ruff check .
