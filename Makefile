@@ -66,7 +66,9 @@ check: lint test ## Lint, check that no migration is missing, run the tests
 makemessages: $(STAMP_RUN) ## Update the catalogs from the code (needs GNU gettext); then translate what is new
 	VIGIL_DEBUG=1 $(PY) manage.py makemessages --no-obsolete --no-location -l en -l nl \
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'test-output/*'
-	@# English is the source language: its catalog repeats each message as written.
+	@# English is the source language: its catalog repeats each message as written
+	@# (fuzzy guesses are emptied first, then every empty entry gets its msgid).
+	msgattrib --clear-fuzzy --empty --clear-previous locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 
 lock: $(PY) ## Re-resolve the dependency ranges and rewrite constraints.txt

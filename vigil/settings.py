@@ -162,10 +162,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed logins allowed per account, and per client, in the window before the
-# login form refuses to try more (see accounts/throttle.py).
+# Login attempts allowed per account name in the window before the login form
+# refuses to try more (see accounts/forms.py). Limits per client address belong to
+# the reverse proxy, which sees the real address.
 LOGIN_FAILURES_PER_ACCOUNT = 5
-LOGIN_FAILURES_PER_CLIENT = 20
 LOGIN_THROTTLE_WINDOW = 15 * 60  # seconds
 
 # Staff sessions end after an hour without a request, and when the browser closes.
@@ -236,6 +236,10 @@ LOGGING = {
         "django.security": {"level": "WARNING"},
     },
 }
+
+# Keys for encryption at rest, newest first (comma-separated). Read here so that
+# every setting comes from one place; the case records are the first to use them.
+ENCRYPTION_KEYS = envlist("VIGIL_ENCRYPTION_KEYS", [])
 
 # Demo accounts (`manage.py loaddemo`): one password for all, for a demo only.
 DEMO_PASSWORD = os.environ.get("VIGIL_DEMO_PASSWORD", "vigil-demo")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from vigil.accounts import views as accounts_views
 
 admin.site.site_header = "Vigil"
 admin.site.site_title = "Vigil"
@@ -10,10 +11,9 @@ urlpatterns = [
     path("desk/", include("vigil.core.urls")),
     path("desk/", include("vigil.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # The admin's own login form is not throttled: send it to ours.
-    path(
-        "admin/login/",
-        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
-    ),
+    # The admin's own login and password forms are neither throttled nor audited:
+    # ours stand in for them.
+    path("admin/login/", accounts_views.admin_login),
+    path("admin/password_change/", accounts_views.admin_password_change),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,12 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from vigil.accounts import services
 from vigil.accounts.forms import UserChangeAdminForm, UserCreationAdminForm
 from vigil.accounts.models import User
-from vigil.core import audit
 
 
 @admin.register(User)
@@ -30,26 +31,37 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        role, countries = form.cleaned_data["role"], form.cleaned_data.get("countries", [])
+        data = form.cleaned_data
         if not change:
-            usable = form.cleaned_data.get("usable_password", "true") != "false"
-            password = form.cleaned_data.get("password1") if usable else None
-            services.user_create(
+            usable = data.get("usable_password", "true") != "false"
+            created = services.user_create(
                 actor=request.user,
-                username=obj.username,
-                role=role,
-                countries=countries,
-                password=password,
+                username=data["username"],
+                role=data["role"],
+                countries=data.get("countries", []),
+                password=data.get("password1") if usable else None,
             )
-            obj.pk = User.objects.get(username=obj.username).pk
+            # The admin goes on with `obj` (its messages and log); make it the saved row.
+            obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
             return
         stored = User.objects.get(pk=obj.pk)
-        services.user_set_role(actor=request.user, user=stored, role=role, countries=countries)
-        other = [f for f in form.changed_data if f not in {"role", "countries", "password"}]
-        if other:
-            stored_fields = {f: getattr(obj, f) for f in other}
-            User.objects.filter(pk=obj.pk).update(**stored_fields)
-            audit.record(actor=request.user, action="accounts.user_changed", obj=obj, fields=other)
+        services.user_set_role(
+            actor=request.user, user=stored, role=data["role"], countries=data.get("countries", [])
+        )
+        services.user_update(
+            actor=request.user,
+            user=stored,
+            **{name: data[name] for name in services.EDITABLE_FIELDS if name in data},
+        )
+
+    @transaction.atomic
+    def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
+        # Django's own view saves the new password; the entry joins its transaction.
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            services.user_password_reset_recorded(actor=request.user, user=user)
+        return response
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         # Accounts are deactivated, never deleted: the audit trail names them.

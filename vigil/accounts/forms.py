@@ -34,20 +34,20 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     throttled = False
 
     def clean(self):  # type: ignore[no-untyped-def]
+        # Count the attempt before checking the password, so that requests sent in
+        # parallel cannot all be tried before the first failure is counted.
         username = (self.cleaned_data.get("username") or "").strip().casefold()
-        if username and login_throttle.is_blocked(username):
+        if username and login_throttle.hit(username) > login_throttle.limit:
             self.throttled = True
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
                 params={"minutes": settings.LOGIN_THROTTLE_WINDOW // 60},
             )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if username:
-                login_throttle.hit(username)
-            raise
+        cleaned = super().clean()
+        if username:
+            login_throttle.reset(username)  # the right password: start counting afresh
+        return cleaned
 
 
 def _countries_field() -> forms.MultipleChoiceField:

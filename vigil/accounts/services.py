@@ -96,3 +96,56 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
     user.save(update_fields=["password"])
     audit.record(actor=actor, action="accounts.password_changed", obj=user, fields=["password"])
     return user
+
+
+# Fields an administrator may change besides role, countries and password.
+EDITABLE_FIELDS = frozenset({"username", "first_name", "last_name", "email", "is_active"})
+
+
+@transaction.atomic
+def user_update(*, actor: Any, user: User, **changes: Any) -> User:
+    """Change an account's name, e-mail or active flag, and audit which changed.
+
+    Accounts are deactivated (`is_active=False`), never deleted: the audit trail
+    names them.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"user_update cannot change {sorted(unknown)}")
+    changed = sorted(name for name, value in changes.items() if getattr(user, name) != value)
+    if not changed:
+        return user
+    for name in changed:
+        setattr(user, name, changes[name])
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=changed)
+    audit.record(actor=actor, action="accounts.user_changed", obj=user, fields=changed)
+    return user
+
+
+def user_password_reset_recorded(*, actor: Any, user: User) -> None:
+    """Audit a password that an administrator set with the Django admin's own form.
+
+    The admin view saves the password itself; the caller wraps both in one
+    transaction, so the change and its entry commit together.
+    """
+    audit.record(actor=actor, action="accounts.password_reset", obj=user, fields=["password"])
+
+
+def user_logged_in(*, user: User) -> None:
+    audit.record(actor=user, action="accounts.login", obj=user)
+
+
+def user_logged_out(*, user: User) -> None:
+    audit.record(actor=user, action="accounts.logout", obj=user)
+
+
+def user_login_failed(*, actor: Any, username: str) -> None:
+    """Audit a failed login, only for an account that exists.
+
+    The per-account throttle bounds how many entries this writes, and a name that
+    is no account (perhaps a password typed in the wrong box) is never kept.
+    """
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        audit.record(actor=actor, action="accounts.login_failed", obj=user)

@@ -1,15 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from vigil.accounts import services
-from vigil.accounts.forms import ThrottledAuthenticationForm, login_throttle
-from vigil.accounts.models import User
-from vigil.core import audit
+from vigil.accounts.forms import ThrottledAuthenticationForm
 
 
 class LoginView(auth_views.LoginView):
@@ -18,10 +18,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
-        user = form.get_user()
-        login_throttle.reset(user.get_username().casefold())
         response = super().form_valid(form)
-        audit.record(actor=user, action="accounts.login", obj=user)
+        services.user_logged_in(user=form.get_user())
         return response
 
     def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
@@ -29,21 +27,16 @@ class LoginView(auth_views.LoginView):
         if form.throttled:
             response.status_code = 429
         elif form.user_cache is None and form.cleaned_data.get("username"):
-            self._audit_failure(form.cleaned_data["username"])
+            services.user_login_failed(
+                actor=self.request.user, username=form.cleaned_data["username"]
+            )
         return response
-
-    def _audit_failure(self, username: str) -> None:
-        # Only for accounts that exist: the per-account throttle bounds these
-        # entries, and a name typed by mistake (perhaps a password) is never kept.
-        user = User.objects.filter(username=username).first()
-        if user is not None:
-            audit.record(actor=None, action="accounts.login_failed", obj=user)
 
 
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         if request.user.is_authenticated:
-            audit.record(actor=request.user, action="accounts.logout", obj=request.user)
+            services.user_logged_out(user=request.user)
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("You have logged out."))
         return response
@@ -63,3 +56,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, _("Your password has been changed."))
         return redirect(self.get_success_url())
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Stand-in for the Django admin's login form.
+
+    A visitor is sent to the desk's throttled login. Someone already logged in
+    only lands here because the admin refused their account, so sending them to
+    log in again would loop; they get the "not allowed" page instead.
+    """
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or "/admin/")
+
+
+def admin_password_change(request: HttpRequest) -> HttpResponse:
+    """The admin's "change password" link goes to the desk's audited form."""
+    return redirect("accounts:password_change")

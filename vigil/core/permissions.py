@@ -68,8 +68,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     ),
 }
 
-# Roles whose records are limited to the countries assigned to the account.
-COUNTRY_SCOPED_ROLES = frozenset({Role.CASE_OFFICER})
+# Roles that work across every country (within their permissions). Case officers
+# get the countries assigned to them; every other role gets none, so that a
+# forgotten permission check fails closed.
+ALL_COUNTRY_ROLES = frozenset({Role.COORDINATOR, Role.ANALYST})
 
 
 def _role_of(user: Any) -> Role | None:
@@ -94,15 +96,18 @@ def has_perm(user: Any, perm: Perm) -> bool:
 def country_scope(user: Any) -> frozenset[str] | None:
     """The countries whose records `user` may see: None means every country.
 
-    Case officers get the countries assigned to them (possibly none); every
-    other role works across countries, within what its permissions allow.
+    Coordinators and analysts (within their permissions) see every country; case
+    officers the countries assigned to them (possibly none). Administrators and
+    stakeholders see no country's records: administrators do not read case
+    content, and a stakeholder's own submissions are reached by ownership, not
+    by country.
     """
     role = _role_of(user)
-    if role is None:
-        return frozenset()
-    if role in COUNTRY_SCOPED_ROLES:
+    if role in ALL_COUNTRY_ROLES:
+        return None
+    if role == Role.CASE_OFFICER:
         return frozenset(user.countries or ())
-    return None
+    return frozenset()
 
 
 def in_scope(user: Any, country: str) -> bool:

@@ -22,13 +22,8 @@ class Figure:
 
 def accounts_by_role() -> list[Figure]:
     """Active accounts per role, every role listed even when it has none."""
-    counts = dict(
-        get_user_model()
-        .objects.filter(is_active=True)
-        .values_list("role")
-        .annotate(n=Count("id"))
-        .values_list("role", "n")
-    )
+    rows = get_user_model().objects.filter(is_active=True).values("role").annotate(n=Count("id"))
+    counts = {row["role"]: row["n"] for row in rows}
     return [Figure(label=str(role.label), value=counts.get(role.value, 0)) for role in Role]
 
 

@@ -27,14 +27,12 @@ class Throttle:
         ).hexdigest()
         return f"throttle:{self.scope}:{digest}"
 
-    def count(self, identifier: str) -> int:
-        return int(cache.get(self._key(identifier), 0))
-
-    def is_blocked(self, identifier: str) -> bool:
-        return self.count(identifier) >= self.limit
-
     def hit(self, identifier: str) -> int:
-        """Count one attempt; returns the count so far in this window."""
+        """Count one attempt; returns the count so far in this window.
+
+        Increments are atomic in both caches, so parallel attempts each see a
+        different count. The caller refuses once the count passes `limit`.
+        """
         key = self._key(identifier)
         cache.add(key, 0, timeout=self.window)
         try:

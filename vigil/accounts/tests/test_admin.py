@@ -12,11 +12,49 @@ pytestmark = pytest.mark.django_db
 def test_only_administrators_reach_the_admin(client, alice, carol, erin):
     for person in (alice, carol):
         client.force_login(person)
-        response = client.get("/admin/")
-        assert response.status_code == 302, person.username
-        assert response["Location"].startswith("/admin/login/")
+        response = client.get("/admin/", follow=True)
+        assert response.status_code == 403, person.username
+        assert response.redirect_chain == [("/admin/login/?next=/admin/", 302)]
+        assert b"Not allowed" in response.content
     client.force_login(erin)
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_visitor_is_sent_from_the_admin_to_the_desk_login(client, db):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1] == ("/desk/login/?next=/admin/", 302)
+    assert response.status_code == 200
+
+
+def test_an_administrator_resets_a_password_and_it_is_audited(client, erin, bob):
+    client.force_login(erin)
+    new = "bob's new passphrase"
+    response = client.post(
+        f"/admin/accounts/user/{bob.pk}/password/",
+        {"usable_password": "true", "password1": new, "password2": new},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bob.refresh_from_db()
+    assert bob.check_password(new)
+    entry = AuditEntry.objects.get(action="accounts.password_reset", object_id=str(bob.pk))
+    assert (entry.actor_id, entry.fields) == (erin.pk, ["password"])
+
+
+def test_a_refused_password_reset_changes_nothing_and_records_nothing(client, erin, bob):
+    client.force_login(erin)
+    response = client.post(
+        f"/admin/accounts/user/{bob.pk}/password/",
+        {"usable_password": "true", "password1": "short", "password2": "different"},
+    )
+    assert response.status_code == 200
+    assert not AuditEntry.objects.filter(action="accounts.password_reset").exists()
+
+
+def test_the_admins_own_password_form_is_the_desks(client, erin):
+    client.force_login(erin)
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 302
+    assert response["Location"] == "/desk/password/"
 
 
 def test_an_administrator_creates_an_officer_with_countries(client, erin):
@@ -62,6 +100,28 @@ def test_an_administrator_changes_a_role_and_it_is_audited(client, erin, bob):
     assert bob.countries == []
     entry = AuditEntry.objects.get(action="accounts.role_changed", object_id=str(bob.pk))
     assert entry.fields == ["countries", "role"]
+
+
+def test_an_administrator_deactivates_an_account_and_it_is_audited(client, erin, bob):
+    client.force_login(erin)
+    response = client.post(
+        f"/admin/accounts/user/{bob.pk}/change/",
+        {
+            "username": "bob",
+            "first_name": "Bob",
+            "last_name": "Example",
+            "email": "",
+            "role": Role.CASE_OFFICER,
+            "countries": ["KEN"],
+        },  # is_active left out: the box is unticked
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bob.refresh_from_db()
+    assert not bob.is_active
+    assert bob.last_name == "Example"
+    entry = AuditEntry.objects.get(action="accounts.user_changed", object_id=str(bob.pk))
+    assert entry.fields == ["is_active", "last_name"]
+    assert not AuditEntry.objects.filter(action="accounts.role_changed").exists()
 
 
 def test_an_officer_needs_a_country(client, erin, bob):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from conftest import PASSWORD
+from vigil.accounts.forms import login_throttle
 from vigil.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +51,8 @@ def test_it_refuses_a_wrong_password_and_keeps_the_username(client, alice):
     assert b"Please enter a correct username and password" in response.content
     assert b'value="alice"' in response.content
     assert "_auth_user_id" not in client.session
-    assert AuditEntry.objects.filter(
-        action="accounts.login_failed", object_id=str(alice.pk)
-    ).exists()
+    failure = AuditEntry.objects.get(action="accounts.login_failed", object_id=str(alice.pk))
+    assert failure.actor_name == "anonymous"
 
 
 def test_it_does_not_audit_failures_for_names_that_are_no_account(client, db):
@@ -72,6 +72,16 @@ def test_it_throttles_an_account_after_repeated_failures(client, alice):
     response = log_in(client, "alice", PASSWORD)
     assert response.status_code == 429
     assert b"Too many failed attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_counts_an_attempt_before_checking_the_password(client, alice):
+    # As if as many attempts as allowed were in flight at once, none finished yet:
+    # the next one is refused without the password being tried.
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        login_throttle.hit("alice")
+    response = log_in(client, "alice", PASSWORD)
+    assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
@@ -122,7 +132,7 @@ def test_the_login_page_sends_a_logged_in_user_to_the_desk(client, alice):
     assert response["Location"] == reverse("core:dashboard")
 
 
-def test_the_admins_own_login_form_is_replaced_by_the_throttled_one(client):
+def test_the_admins_own_login_form_is_replaced_by_the_throttled_one(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"] == LOGIN + "?next=/admin/"

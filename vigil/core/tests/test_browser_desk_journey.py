@@ -64,7 +64,7 @@ def test_an_officer_logs_in_sees_the_desk_switches_to_dutch_and_logs_out(
     expect(page.locator(".tag-list li")).to_have_text(["Colombia", "Philippines"])
 
     page.get_by_label("Language").select_option("nl")
-    page.get_by_role("button", name="Change").click()
+    page.get_by_role("button", name="Change language").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.get_by_text("U bent ingelogd als Dossierbehandelaar")).to_be_visible()

@@ -1,7 +1,7 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from vigil.accounts.models import User
 from vigil.core.models import AuditEntry, DemoDataset
@@ -9,6 +9,11 @@ from vigil.core.permissions import country_scope
 from vigil.core.vocabularies import Role
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _demo_machine(settings):
+    settings.DEBUG = True  # what VIGIL_DEBUG=1 gives `make run`
 
 
 def load() -> str:
@@ -38,6 +43,13 @@ def test_it_loads_nothing_twice():
     output = load()
     assert (User.objects.count(), AuditEntry.objects.count(), DemoDataset.objects.count()) == counts
     assert "already loaded" in output
+
+
+def test_it_refuses_to_run_on_a_production_installation(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="runs only on a development or demo machine"):
+        load()
+    assert not User.objects.exists()
 
 
 def test_it_audits_what_it_creates():

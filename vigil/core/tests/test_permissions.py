@@ -84,14 +84,22 @@ def test_it_gives_nothing_to_an_unknown_role(alice):
     assert permissions_of(alice) == frozenset()
 
 
-def test_it_scopes_officers_to_their_countries(alice, bob, carol):
+def test_it_scopes_officers_to_their_countries(alice, bob, carol, dave):
     assert country_scope(alice) == {"COL", "PHL"}
     assert country_scope(bob) == {"KEN"}
     assert country_scope(carol) is None
+    assert country_scope(dave) is None
     assert in_scope(alice, "COL")
     assert not in_scope(alice, "KEN")
     assert in_scope(bob, "KEN")
     assert in_scope(carol, "KEN")
+
+
+def test_administrators_and_stakeholders_see_no_countrys_records(erin, sam):
+    # Fails closed: a view that forgets its permission check still shows nothing.
+    assert country_scope(erin) == frozenset()
+    assert country_scope(sam) == frozenset()
+    assert not in_scope(erin, "COL")
 
 
 def test_it_scopes_an_officer_without_countries_to_nothing(db):
@@ -102,7 +110,7 @@ def test_it_scopes_an_officer_without_countries_to_nothing(db):
     assert not in_scope(newcomer, "COL")
 
 
-def test_it_filters_a_queryset_by_the_scope(alice, carol):
+def test_it_filters_a_queryset_by_the_scope(alice, carol, erin):
     # DemoDataset stands in for a record with a country code in a text field.
     for code in ("COL", "KEN", "PHL"):
         DemoDataset.objects.create(name=code)
@@ -112,6 +120,7 @@ def test_it_filters_a_queryset_by_the_scope(alice, carol):
         "PHL",
     ]
     assert scope_queryset(rows, carol, field="name").count() == 3
+    assert scope_queryset(rows, erin, field="name").count() == 0
 
 
 def test_the_template_flags_read_the_same_table(alice, erin):

@@ -11,7 +11,7 @@ from types import ModuleType
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from faker import Faker
@@ -41,6 +41,15 @@ class Command(BaseCommand):
     help = "Create the demo accounts and fictional demo records (each dataset once)."
 
     def handle(self, *args: object, **options: object) -> None:
+        if not settings.DEBUG:
+            # The demo accounts share a published password, and one of them is an
+            # administrator: on a real installation that is an open door.
+            raise CommandError(
+                _(
+                    "loaddemo creates accounts with a published password, so it runs only "
+                    "on a development or demo machine (VIGIL_DEBUG=1)."
+                )
+            )
         fake = Faker(FAKER_LOCALES)
         fake.seed_instance(FAKER_SEED)
         for module in demo_modules():

@@ -1,0 +1,91 @@
+"""Appends from many writers at once still make one unbroken chain."""
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+
+from vigil.core import audit
+
+ROOT = Path(__file__).resolve().parents[3]
+WRITERS = 6
+EACH = 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_appending_at_once_on_postgresql_make_one_chain():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "the in-memory SQLite test database cannot take writers from several "
+            "threads; the next test covers SQLite with several processes on a file"
+        )
+    barrier = threading.Barrier(WRITERS)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            barrier.wait()
+            for i in range(EACH):
+                audit.record(actor=None, action="test.concurrent", object_id=i)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write) for _ in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    result = audit.verify()
+    assert result.intact
+    assert result.count == WRITERS * EACH
+
+
+def test_processes_appending_at_once_on_sqlite_make_one_chain(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIL_", "DATABASE_URL"))}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update({"VIGIL_DEBUG": "1", "VIGIL_DATA_DIR": str(tmp_path)})
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    script = (
+        "from vigil.core import audit\n"
+        f"for i in range({EACH}):\n"
+        "    audit.record(actor=None, action='test.concurrent', object_id=i)\n"
+    )
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", script],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(WRITERS)
+    ]
+    for writer in writers:
+        _out, err = writer.communicate(timeout=300)
+        assert writer.returncode == 0, err
+    verified = subprocess.run(
+        [sys.executable, "manage.py", "verify_audit"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert f"Verified {WRITERS * EACH} audit entries." in verified.stdout
