@@ -6,6 +6,8 @@ stakeholder account. Each test says which of them it needs.
 """
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,8 @@ from vigil.core.vocabularies import Role
 # calls made by fixtures in that thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-TEST_OUTPUT = Path(__file__).resolve().parent / "test-output"
+ROOT = Path(__file__).resolve().parent
+TEST_OUTPUT = ROOT / "test-output"
 PASSWORD = "a long test passphrase"
 
 
@@ -45,6 +48,30 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def manage_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment for a `manage.py` process of its own: none of this run's
+    Vigil settings or database, its own data folder, and `settings` on top."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("VIGIL_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
+    env.update({"VIGIL_DATA_DIR": str(data_dir), **settings})
+    return env
+
+
+def run_manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run `manage.py` as an operator would, in a real process."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def make_user(username: str, role: Role, countries=(), password: str | None = None):

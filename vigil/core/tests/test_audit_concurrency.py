@@ -1,17 +1,15 @@
 """Appends from many writers at once still make one unbroken chain."""
 
-import os
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 from django.db import connection, connections
 
+from conftest import ROOT, manage_env, run_manage
 from vigil.core import audit
 
-ROOT = Path(__file__).resolve().parents[3]
 WRITERS = 6
 EACH = 20
 
@@ -48,17 +46,8 @@ def test_threads_appending_at_once_on_postgresql_make_one_chain():
 
 
 def test_processes_appending_at_once_on_sqlite_make_one_chain(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIL_", "DATABASE_URL"))}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env.update({"VIGIL_DEBUG": "1", "VIGIL_DATA_DIR": str(tmp_path)})
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    env = manage_env(tmp_path, VIGIL_DEBUG="1")
+    migrate = run_manage("migrate", "--no-input", env=env)
     assert migrate.returncode == 0, migrate.stderr
     script = (
         "from vigil.core import audit\n"
@@ -79,13 +68,6 @@ def test_processes_appending_at_once_on_sqlite_make_one_chain(tmp_path):
     for writer in writers:
         _out, err = writer.communicate(timeout=300)
         assert writer.returncode == 0, err
-    verified = subprocess.run(
-        [sys.executable, "manage.py", "verify_audit"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    verified = run_manage("verify_audit", env=env)
     assert verified.returncode == 0, verified.stderr
     assert f"Verified {WRITERS * EACH} audit entries." in verified.stdout

@@ -1,33 +1,19 @@
 """Start-up rules and commands, run as an operator runs them: in a real process."""
 
-import os
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from conftest import manage_env, run_manage
+
 STRONG_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"  # 56 characters, varied
 
 
 def manage(*args: str, env: dict[str, str], data_dir: Path) -> subprocess.CompletedProcess:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("VIGIL_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
-    }
-    clean.update({"VIGIL_DATA_DIR": str(data_dir), **env})
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_manage(*args, env=manage_env(data_dir, **env))
 
 
 def test_it_refuses_to_start_without_a_secret_key(tmp_path):

@@ -1,15 +1,14 @@
 """Every string a person reads is translated, and the catalogs are complete."""
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
+
+from conftest import manage_env, run_manage
 
 ROOT = Path(__file__).resolve().parents[3]
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -54,15 +53,13 @@ def test_the_catalogs_hold_every_string_marked_in_the_code(tmp_path):
             shutil.copytree(source, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source, tmp_path / part)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
-    env.update({"VIGIL_DEBUG": "1", "VIGIL_DATA_DIR": str(tmp_path / "var")})
-    result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "--no-location", "-l", "nl"],
+    result = run_manage(
+        "makemessages",
+        "--no-location",
+        "-l",
+        "nl",
+        env=manage_env(tmp_path / "var", VIGIL_DEBUG="1"),
         cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     with open(tmp_path / "locale/nl/LC_MESSAGES/django.po", "rb") as po:
