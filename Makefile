@@ -43,10 +43,11 @@ run: $(STAMP_RUN) messages ## Migrate the SQLite database in var/, load the demo
 
 test: $(STAMP_TEST) messages ## Run the whole suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 	@scripts/ensure-test-tools
-	@# The suite runs with production settings (VIGIL_DEBUG unset), a throwaway key
+	@# The suite runs with production settings (VIGIL_DEBUG unset), throwaway keys
 	@# and its own data folder, so that it never touches the demo's var/.
 	env -u VIGIL_DEBUG VIGIL_DATA_DIR="$(CURDIR)/test-output/data" \
 		VIGIL_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		VIGIL_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet as F; print(F.generate_key().decode())')" \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP_RUN) ## Benchmarks: figures with baselines measured in the same run

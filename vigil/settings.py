@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "vigil.core",
     "vigil.accounts",
+    "vigil.cases",
     "vigil.public",
 ]
 
@@ -237,9 +238,28 @@ LOGGING = {
     },
 }
 
-# Keys for encryption at rest, newest first (comma-separated). Read here so that
-# every setting comes from one place; the case records are the first to use them.
+# Keys for encryption at rest (identity fields, narratives, files): Fernet keys,
+# newest first, comma-separated. The newest encrypts; every key listed decrypts, so
+# a key is rotated by putting a new one first and running `rotate_keys`. Keep them
+# outside the database and its backups. Make one with:
+#   python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
 ENCRYPTION_KEYS = envlist("VIGIL_ENCRYPTION_KEYS", [])
+if not ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "VIGIL_ENCRYPTION_KEYS is empty. Set it to one or more Fernet keys (see the "
+            "README), or set VIGIL_DEBUG=1 on a development machine."
+        )
+    # A development machine keeps its own key beside its database, so that the demo
+    # data stays readable between runs. Never in production: the key would sit next
+    # to what it protects.
+    _development_key = DATA_DIR / "development-encryption.key"
+    if not _development_key.exists():
+        from cryptography.fernet import Fernet
+
+        _development_key.touch(mode=0o600)
+        _development_key.write_bytes(Fernet.generate_key())
+    ENCRYPTION_KEYS = [_development_key.read_text().strip()]
 
 # Demo accounts (`manage.py loaddemo`): one password for all, for a demo only.
 DEMO_PASSWORD = os.environ.get("VIGIL_DEMO_PASSWORD", "vigil-demo")

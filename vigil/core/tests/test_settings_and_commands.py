@@ -10,6 +10,7 @@ import pytest
 from conftest import manage_env, run_manage
 
 STRONG_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"  # 56 characters, varied
+FERNET_KEY = "mXkO8fN3v0y0mEw0uW6r2m7yq1WlK1x0dE3Xj2l8p5E="  # a well-formed test key
 
 
 def manage(*args: str, env: dict[str, str], data_dir: Path) -> subprocess.CompletedProcess:
@@ -29,6 +30,12 @@ def test_it_refuses_to_start_on_a_default_or_weak_key(tmp_path, key):
     assert "VIGIL_SECRET_KEY" in result.stderr
 
 
+def test_it_refuses_to_start_without_encryption_keys(tmp_path):
+    result = manage("check", env={"VIGIL_SECRET_KEY": STRONG_KEY}, data_dir=tmp_path)
+    assert result.returncode != 0
+    assert "VIGIL_ENCRYPTION_KEYS is empty" in result.stderr
+
+
 def test_debug_mode_starts_with_the_development_key(tmp_path):
     result = manage("check", env={"VIGIL_DEBUG": "1"}, data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -41,7 +48,11 @@ def test_the_deployment_check_prints_no_warnings(tmp_path):
         "--deploy",
         "--fail-level",
         "WARNING",
-        env={"VIGIL_SECRET_KEY": STRONG_KEY, "VIGIL_ALLOWED_HOSTS": "vigil.example.org"},
+        env={
+            "VIGIL_SECRET_KEY": STRONG_KEY,
+            "VIGIL_ENCRYPTION_KEYS": FERNET_KEY,
+            "VIGIL_ALLOWED_HOSTS": "vigil.example.org",
+        },
         data_dir=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr

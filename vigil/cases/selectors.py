@@ -1,0 +1,141 @@
+"""Reads of case records, always within what the reader may see.
+
+`CaseFilter` is the one description of "which records": the case list uses it,
+and the statistics will take the same object, so that a number on a chart links
+to the list of the records behind it.
+"""
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from vigil.cases.access import cases_for_user
+from vigil.cases.models import (
+    FOCUS_GROUP_FIELDS,
+    VICTIM_CATEGORY_FIELDS,
+    Act,
+    Case,
+)
+from vigil.core import audit
+from vigil.core.vocabularies import (
+    REGIONAL_GROUP_OF,
+    STATE_PERPETRATORS,
+    FocusGroup,
+    PerpetratorCategory,
+    SdgCategory,
+    VictimCategory,
+    violation_types_in,
+)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Which records to show. Empty fields do not filter.
+
+    Act-level criteria (violation, category, victim, perpetrator, reprisal,
+    verification, dates) must all hold for the same act: "killings, verified"
+    means verified killings, not a case with a killing and some verified act.
+    """
+
+    country: str = ""
+    region: str = ""
+    status: str = ""
+    violation: str = ""
+    sdg_category: str = ""
+    victim_category: str = ""
+    focus_group: str = ""
+    women_defenders: bool = False
+    perpetrator: str = ""
+    business_related: bool = False
+    reprisal: bool = False
+    verification: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    assigned_to: int | None = None
+
+    def is_empty(self) -> bool:
+        return all(not getattr(self, f.name) for f in fields(self))
+
+    def acts(self) -> QuerySet[Act] | None:
+        """The acts that meet the act-level criteria, or None when there are none."""
+        q = Q()
+        if self.violation:
+            q &= Q(violation=self.violation)
+        if self.sdg_category:
+            q &= Q(violation__in=violation_types_in(SdgCategory(self.sdg_category)))
+        if self.victim_category:
+            q &= Q(
+                **{f"victim__{VICTIM_CATEGORY_FIELDS[VictimCategory(self.victim_category)]}": True}
+            )
+        if self.focus_group:
+            q &= Q(**{f"victim__{FOCUS_GROUP_FIELDS[FocusGroup(self.focus_group)]}": True})
+        if self.women_defenders:
+            q &= Q(victim__kind="person", victim__sex_gender="woman")
+        if self.perpetrator == "state":
+            q &= Q(perpetrators__category__in=[c.value for c in STATE_PERPETRATORS])
+        elif self.perpetrator:
+            q &= Q(perpetrators__category=PerpetratorCategory(self.perpetrator))
+        if self.business_related:
+            q &= Q(perpetrators__category=PerpetratorCategory.BUSINESS) | Q(
+                victim__focus_business=True
+            )
+        if self.reprisal:
+            q &= Q(reprisal=True)
+        if self.verification:
+            q &= Q(verification=self.verification)
+        if self.date_from:
+            q &= Q(incident__start_date__gte=self.date_from)
+        if self.date_to:
+            q &= Q(incident__start_date__lte=self.date_to)
+        if not q:
+            return None
+        return Act.objects.filter(q)
+
+
+def case_list(user: Any, filters: CaseFilter = CaseFilter()) -> QuerySet[Case]:
+    """The cases `user` may see that meet `filters`, most recently changed first."""
+    cases = cases_for_user(user)
+    if filters.country:
+        cases = cases.filter(country=filters.country)
+    if filters.region:
+        members = [code for code, group in REGIONAL_GROUP_OF.items() if group == filters.region]
+        cases = cases.filter(country__in=members)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.assigned_to:
+        cases = cases.filter(officers__pk=filters.assigned_to)
+    acts = filters.acts()
+    if acts is not None:
+        cases = cases.filter(Exists(acts.filter(incident__cases=OuterRef("pk"))))
+    return cases.order_by("-updated_at", "-pk")
+
+
+def case_file(user: Any, case: Case) -> dict[str, Any]:
+    """Everything the case file page shows, read once; the reading is audited."""
+    incidents = case.incidents.order_by("start_date").prefetch_related(
+        Prefetch(
+            "acts",
+            queryset=Act.objects.select_related("victim").prefetch_related(
+                "perpetrators", "sources"
+            ),
+        ),
+        "sources",
+    )
+    defenders = case.defenders.order_by("pk")
+    audit.record(
+        actor=user,
+        action="cases.case_viewed",
+        obj=case,
+        fields=["title", "defenders.name", "incidents.narrative"],
+    )
+    return {
+        "case": case,
+        "incidents": list(incidents),
+        "defenders": list(defenders),
+        "officers": list(case.officers.order_by("username")),
+        "notes": list(case.notes.select_related("author")),
+        "tasks": list(case.tasks.select_related("assignee")),
+        "events": list(case.events.select_related("actor")[:200]),
+    }

@@ -1,0 +1,336 @@
+"""Actions that change case records.
+
+Every service is keyword-only, validates before it writes (the model's `clean()`
+holds the rules that concern one record; the rules that span records are here),
+writes its audit entry and the case timeline in the same transaction, and, for an
+update, refuses to overwrite a version the caller has not seen (`StaleRecord`).
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vigil.cases.models import (
+    Act,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CaseNote,
+    CaseTask,
+    Defender,
+    DefenderName,
+    Incident,
+    Perpetrator,
+    Source,
+    Tracked,
+)
+from vigil.core import audit, encryption
+from vigil.core.vocabularies import Verification
+
+NAME_INDEX = "defender-name"
+
+T = TypeVar("T", bound=Tracked)
+
+
+class StaleRecord(Exception):
+    """Someone else saved the record after the caller loaded it."""
+
+    def __init__(self, record: models.Model) -> None:
+        super().__init__(f"{record._meta.label} {record.pk} changed since it was loaded")
+        self.record = record
+
+
+def _changed_fields(before: models.Model, after: dict[str, Any]) -> list[str]:
+    return sorted(name for name, value in after.items() if getattr(before, name) != value)
+
+
+def _update(*, actor: Any, record: T, version: int, changes: dict[str, Any], action: str) -> T:
+    """Apply `changes` to the locked, current row if it is still at `version`."""
+    current = type(record).objects.select_for_update().get(pk=record.pk)
+    if current.version != version:
+        raise StaleRecord(current)
+    changed = _changed_fields(current, changes)
+    if not changed:
+        return current
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.full_clean()
+    current.version += 1
+    current.save()
+    audit.record(actor=actor, action=action, obj=current, fields=changed)
+    return current
+
+
+def _event(case: Case, actor: Any, kind: CaseEvent.Kind, detail: str = "") -> None:
+    CaseEvent.objects.create(case=case, actor=actor, kind=kind, detail=detail)
+
+
+# --- Defenders ----------------------------------------------------------------------
+
+
+def _index_names(defender: Defender) -> None:
+    digests = {
+        encryption.blind_index(name, purpose=NAME_INDEX)
+        for name in [defender.name, *defender.alias_list()]
+        if name.strip()
+    }
+    DefenderName.objects.filter(defender=defender).exclude(digest__in=digests).delete()
+    existing = set(DefenderName.objects.filter(defender=defender).values_list("digest", flat=True))
+    DefenderName.objects.bulk_create(
+        DefenderName(defender=defender, digest=d) for d in digests - existing
+    )
+
+
+@transaction.atomic
+def defender_create(*, actor: Any, case: Case | None = None, **fields: Any) -> Defender:
+    """Record a defender (and link them to `case`, if given)."""
+    defender = Defender(created_by=actor, **fields)
+    defender.full_clean()
+    defender.save()
+    _index_names(defender)
+    audit.record(actor=actor, action="cases.defender_created", obj=defender, fields=fields)
+    if case is not None:
+        case.defenders.add(defender)
+        _event(case, actor, CaseEvent.Kind.DEFENDER_ADDED, f"#{defender.pk}")
+    return defender
+
+
+@transaction.atomic
+def defender_update(*, actor: Any, defender: Defender, version: int, **changes: Any) -> Defender:
+    defender = _update(
+        actor=actor,
+        record=defender,
+        version=version,
+        changes=changes,
+        action="cases.defender_changed",
+    )
+    if {"name", "aliases"} & set(changes):
+        _index_names(defender)
+    return defender
+
+
+# --- Incidents, acts, perpetrators, sources ----------------------------------------
+
+
+@transaction.atomic
+def incident_create(*, actor: Any, case: Case | None = None, **fields: Any) -> Incident:
+    """Record an incident (and link it to `case`, if given)."""
+    incident = Incident(created_by=actor, **fields)
+    incident.full_clean()
+    incident.save()
+    audit.record(actor=actor, action="cases.incident_created", obj=incident, fields=fields)
+    if case is not None:
+        case.incidents.add(incident)
+        _event(case, actor, CaseEvent.Kind.INCIDENT_ADDED, f"#{incident.pk}")
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, actor: Any, incident: Incident, version: int, **changes: Any) -> Incident:
+    return _update(
+        actor=actor,
+        record=incident,
+        version=version,
+        changes=changes,
+        action="cases.incident_changed",
+    )
+
+
+def _cases_of(incident: Incident) -> list[Case]:
+    return list(incident.cases.all())
+
+
+@transaction.atomic
+def act_create(
+    *,
+    actor: Any,
+    incident: Incident,
+    victim: Defender,
+    perpetrators: Iterable[dict[str, Any]] = (),
+    **fields: Any,
+) -> Act:
+    """Record one violation against one victim, with the perpetrators involved."""
+    if fields.get("verification", Verification.REPORTED) == Verification.VERIFIED:
+        raise ValidationError(
+            {"verification": _("Record the act first, link its sources, then verify it.")}
+        )
+    act = Act(created_by=actor, incident=incident, victim=victim, **fields)
+    act.full_clean()
+    act.save()
+    audit.record(actor=actor, action="cases.act_created", obj=act, fields=fields)
+    for perpetrator in perpetrators:
+        perpetrator_add(actor=actor, act=act, **perpetrator)
+    for case in _cases_of(incident):
+        _event(case, actor, CaseEvent.Kind.ACT_ADDED, act.violation)
+    return act
+
+
+@transaction.atomic
+def perpetrator_add(*, actor: Any, act: Act, **fields: Any) -> Perpetrator:
+    perpetrator = Perpetrator(created_by=actor, act=act, **fields)
+    perpetrator.full_clean()
+    perpetrator.save()
+    audit.record(actor=actor, action="cases.perpetrator_added", obj=perpetrator, fields=fields)
+    return perpetrator
+
+
+@transaction.atomic
+def source_create(
+    *, actor: Any, incident: Incident, acts: Iterable[Act] = (), **fields: Any
+) -> Source:
+    """Record a source for an incident, and the acts it reports."""
+    source = Source(created_by=actor, incident=incident, **fields)
+    source.full_clean()
+    source.save()
+    acts = list(acts)
+    foreign = [a for a in acts if a.incident_id != incident.pk]
+    if foreign:
+        raise ValidationError(_("A source can only support acts of its own incident."))
+    source.acts.add(*acts)
+    audit.record(actor=actor, action="cases.source_created", obj=source, fields=fields)
+    for case in _cases_of(incident):
+        _event(case, actor, CaseEvent.Kind.SOURCE_ADDED, f"#{source.pk}")
+    return source
+
+
+@transaction.atomic
+def act_set_verification(
+    *, actor: Any, act: Act, version: int, verification: str, independent_sources: int
+) -> Act:
+    """Change how far an act is verified.
+
+    Only a verified act counts in SDG indicator 16.10.1. Verifying needs at least
+    one linked source and as many reliable, independent sources as the verifier
+    counts (the methodology asks for two).
+    """
+    if verification == Verification.VERIFIED:
+        linked = act.sources.count()
+        if linked == 0:
+            raise ValidationError(
+                {"verification": _("An act cannot be verified before a source is linked to it.")}
+            )
+        if independent_sources < 1:
+            raise ValidationError(
+                {
+                    "independent_sources": _(
+                        "Count the independent, reliable sources that support the act."
+                    )
+                }
+            )
+        if independent_sources > linked:
+            raise ValidationError(
+                {
+                    "independent_sources": _(
+                        "More independent sources than the %(linked)s linked to the act."
+                    )
+                    % {"linked": linked}
+                }
+            )
+    changes: dict[str, Any] = {
+        "verification": verification,
+        "independent_sources": independent_sources,
+    }
+    if verification == Verification.VERIFIED:
+        changes.update(verified_by=actor, verified_at=timezone.now())
+    else:
+        changes.update(verified_by=None, verified_at=None)
+    act = _update(
+        actor=actor, record=act, version=version, changes=changes, action="cases.act_verification"
+    )
+    for case in _cases_of(act.incident):
+        _event(case, actor, CaseEvent.Kind.ACT_VERIFIED, verification)
+    return act
+
+
+# --- Cases ------------------------------------------------------------------------
+
+
+def _next_reference(year: int) -> str:
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"VGL-{year}-{counter.last:05d}"
+
+
+@transaction.atomic
+def case_create(*, actor: Any, officers: Iterable[Any] = (), **fields: Any) -> Case:
+    """Open a case with a new reference, assigned to `officers` (default: the actor)."""
+    case = Case(created_by=actor, reference="pending", **fields)
+    case.full_clean(exclude=["reference"])
+    case.reference = _next_reference(timezone.localdate().year)
+    case.save()
+    case.officers.set(list(officers) or [actor])
+    audit.record(actor=actor, action="cases.case_created", obj=case, fields=fields)
+    _event(case, actor, CaseEvent.Kind.CREATED, case.reference)
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor: Any, case: Case, version: int, **changes: Any) -> Case:
+    """Change a case's title, country, priority, risk, status or outcome."""
+    old_status = Case.objects.values_list("status", flat=True).get(pk=case.pk)
+    case = _update(
+        actor=actor, record=case, version=version, changes=changes, action="cases.case_changed"
+    )
+    if case.status != old_status:
+        _event(case, actor, CaseEvent.Kind.STATUS, case.status)
+    elif case.version != version:
+        _event(case, actor, CaseEvent.Kind.UPDATED)
+    return case
+
+
+@transaction.atomic
+def case_add_incident(*, actor: Any, case: Case, incident: Incident) -> None:
+    if case.incidents.filter(pk=incident.pk).exists():
+        return
+    case.incidents.add(incident)
+    audit.record(actor=actor, action="cases.case_changed", obj=case, fields=["incidents"])
+    _event(case, actor, CaseEvent.Kind.INCIDENT_ADDED, f"#{incident.pk}")
+
+
+@transaction.atomic
+def case_add_defender(*, actor: Any, case: Case, defender: Defender) -> None:
+    if case.defenders.filter(pk=defender.pk).exists():
+        return
+    case.defenders.add(defender)
+    audit.record(actor=actor, action="cases.case_changed", obj=case, fields=["defenders"])
+    _event(case, actor, CaseEvent.Kind.DEFENDER_ADDED, f"#{defender.pk}")
+
+
+@transaction.atomic
+def case_add_note(*, actor: Any, case: Case, text: str) -> CaseNote:
+    if not text.strip():
+        raise ValidationError({"text": _("The note is empty.")})
+    note = CaseNote.objects.create(case=case, author=actor, text=text)
+    audit.record(actor=actor, action="cases.note_added", obj=note, fields=["text"])
+    _event(case, actor, CaseEvent.Kind.NOTE_ADDED)
+    return note
+
+
+@transaction.atomic
+def case_add_task(
+    *, actor: Any, case: Case, title: str, due: date | None = None, assignee: Any = None
+) -> CaseTask:
+    if not title.strip():
+        raise ValidationError({"title": _("Say what is to be done.")})
+    task = CaseTask.objects.create(case=case, title=title, due=due, assignee=assignee)
+    audit.record(
+        actor=actor, action="cases.task_added", obj=task, fields=["title", "due", "assignee"]
+    )
+    _event(case, actor, CaseEvent.Kind.TASK_ADDED)
+    return task
+
+
+@transaction.atomic
+def case_complete_task(*, actor: Any, task: CaseTask) -> CaseTask:
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.save(update_fields=["done_at"])
+        audit.record(actor=actor, action="cases.task_done", obj=task, fields=["done_at"])
+        _event(task.case, actor, CaseEvent.Kind.TASK_DONE)
+    return task
