@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 
 from vigil.core.vocabularies import Role
 
@@ -123,8 +124,12 @@ def scope_queryset(queryset: QuerySet, user: Any, *, field: str = "country") -> 
     return queryset.filter(**{f"{field}__in": sorted(scope)})
 
 
-def permission_required(perm: Perm) -> Callable:
-    """View decorator: log in first, then hold `perm` (403 otherwise)."""
+def permission_required(perm: Perm, *, hidden: bool = False) -> Callable:
+    """View decorator: log in first, then hold `perm`.
+
+    Without it the answer is 403, or 404 with `hidden=True`: for pages about
+    records, whose very existence is not for everyone to learn.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -132,7 +137,7 @@ def permission_required(perm: Perm) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_perm(request.user, perm):
-                raise PermissionDenied
+                raise Http404 if hidden else PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped

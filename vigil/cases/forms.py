@@ -1,0 +1,285 @@
+"""Forms for the case desk. They validate (the models' own rules included); the
+views hand the cleaned data to `cases.services`, which save."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vigil.cases.models import Act, Case, Defender, Incident, Perpetrator, Source
+from vigil.core.vocabularies import (
+    CaseStatus,
+    FocusGroup,
+    PerpetratorCategory,
+    RegionalGroup,
+    RightAffected,
+    SdgCategory,
+    Verification,
+    VictimCategory,
+    ViolationType,
+    country_choices,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _with_empty(choices: Any, label: str) -> list[tuple[str, str]]:
+    return [("", label), *list(choices)]
+
+
+class WithVersion(forms.Form):
+    """Added to an edit form: the version of the record the person opened, so that
+    a save over someone else's newer one is refused (see services.StaleRecord)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class DefenderForm(forms.ModelForm):
+    class Meta:
+        model = Defender
+        fields = [
+            "kind",
+            "name",
+            "aliases",
+            "contact",
+            "sex_gender",
+            "age_group",
+            "country",
+            "occupation",
+            "is_hrd",
+            "is_journalist",
+            "is_trade_unionist",
+            "focus_environment",
+            "focus_business",
+            "focus_labour",
+            "focus_lgbti",
+            "focus_anti_corruption",
+            "focus_lawyers",
+            "focus_other",
+            "affiliations",
+        ]
+        widgets = {
+            "name": forms.TextInput,
+            "aliases": forms.Textarea(attrs={"rows": 2}),
+            "contact": forms.Textarea(attrs={"rows": 2}),
+            "affiliations": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class DefenderEditForm(WithVersion, DefenderForm):
+    pass
+
+
+class IncidentForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = [
+            "title",
+            "narrative",
+            "start_date",
+            "start_precision",
+            "end_date",
+            "end_precision",
+            "country",
+            "subdivision",
+            "place",
+            "online",
+        ]
+        widgets = {
+            "title": forms.TextInput,
+            "narrative": forms.Textarea(attrs={"rows": 8}),
+            "place": forms.TextInput,
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+        }
+
+
+class IncidentEditForm(WithVersion, IncidentForm):
+    pass
+
+
+class ActForm(forms.ModelForm):
+    """One violation against one victim, with the main perpetrator."""
+
+    rights_affected = forms.MultipleChoiceField(
+        label=_("Rights affected"),
+        choices=RightAffected.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    perpetrator = forms.ChoiceField(
+        label=_("Who did it"),
+        choices=_with_empty(PerpetratorCategory.choices, "—"),
+        required=False,
+    )
+    involvement = Perpetrator._meta.get_field("involvement").formfield()
+    company_name = Perpetrator._meta.get_field("company_name").formfield()
+    company_sector = Perpetrator._meta.get_field("company_sector").formfield()
+    company_country = Perpetrator._meta.get_field("company_country").formfield()
+
+    class Meta:
+        model = Act
+        fields = [
+            "victim",
+            "violation",
+            "rights_affected",
+            "reprisal",
+            "reprisal_body",
+            "detention_start",
+            "detention_end",
+            "detention_place",
+            "charges",
+            "laws_invoked",
+        ]
+        widgets = {
+            "detention_start": DATE_INPUT,
+            "detention_end": DATE_INPUT,
+            "detention_place": forms.TextInput,
+            "charges": forms.Textarea(attrs={"rows": 2}),
+            "laws_invoked": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, victims: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["victim"].queryset = victims
+        self.fields["victim"].label_from_instance = lambda d: f"{d.name} (#{d.pk})"
+        self.fields["involvement"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("perpetrator") == PerpetratorCategory.BUSINESS and not cleaned.get(
+            "company_name"
+        ):
+            self.add_error("company_name", _("Name the company involved."))
+        return cleaned
+
+    def act_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "victim"}
+
+    def perpetrators(self) -> list[dict[str, Any]]:
+        category = self.cleaned_data.get("perpetrator")
+        if not category:
+            return []
+        return [
+            {
+                "category": category,
+                "involvement": self.cleaned_data.get("involvement") or "direct",
+                "company_name": self.cleaned_data.get("company_name", ""),
+                "company_sector": self.cleaned_data.get("company_sector", ""),
+                "company_country": self.cleaned_data.get("company_country", ""),
+            }
+        ]
+
+
+class SourceForm(forms.ModelForm):
+    acts = forms.ModelMultipleChoiceField(
+        label=_("Acts this source reports"),
+        queryset=Act.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "reported_on", "language", "public", "reliability"]
+        widgets = {"name": forms.TextInput, "reported_on": DATE_INPUT}
+
+    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["acts"].queryset = incident.acts.select_related("victim")
+        self.fields["acts"].label_from_instance = lambda act: (
+            f"{act.get_violation_display()}: {act.victim.name}"
+        )
+
+
+class VerificationForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
+    independent_sources = forms.IntegerField(
+        label=_("Independent, reliable sources"),
+        min_value=0,
+        max_value=99,
+        help_text=_(
+            "Count only sources that are reliable and do not depend on each other. "
+            "SDG indicator 16.10.1 asks for at least two."
+        ),
+    )
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["title", "country", "priority", "risk"]
+        widgets = {"title": forms.TextInput}
+
+
+class CaseEditForm(WithVersion, forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["title", "country", "priority", "risk", "status", "outcome"]
+        widgets = {"title": forms.TextInput}
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("New note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("New task"), max_length=500)
+    due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters, read from the query string (no names in it)."""
+
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    region = forms.ChoiceField(
+        label=_("Regional group"), required=False, choices=_with_empty(RegionalGroup.choices, "")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=_with_empty(CaseStatus.choices, "")
+    )
+    violation = forms.ChoiceField(
+        label=_("Violation"), required=False, choices=_with_empty(ViolationType.choices, "")
+    )
+    sdg_category = forms.ChoiceField(
+        label=_("SDG 16.10.1 category"),
+        required=False,
+        choices=_with_empty(SdgCategory.choices, ""),
+    )
+    victim_category = forms.ChoiceField(
+        label=_("Victim category"),
+        required=False,
+        choices=_with_empty(VictimCategory.choices, ""),
+    )
+    focus_group = forms.ChoiceField(
+        label=_("Focus group"), required=False, choices=_with_empty(FocusGroup.choices, "")
+    )
+    women_defenders = forms.BooleanField(label=_("Women defenders"), required=False)
+    perpetrator = forms.ChoiceField(
+        label=_("Perpetrator"),
+        required=False,
+        choices=[("", ""), ("state", _("Any State actor")), *PerpetratorCategory.choices],
+    )
+    business_related = forms.BooleanField(label=_("Business-related"), required=False)
+    reprisal = forms.BooleanField(label=_("Reprisal"), required=False)
+    verification = forms.ChoiceField(
+        label=_("Verification"), required=False, choices=_with_empty(Verification.choices, "")
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _with_empty(country_choices(), "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return cleaned

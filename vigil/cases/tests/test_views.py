@@ -1,0 +1,297 @@
+"""The case desk through HTTP: who may open what, and what each form does."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from vigil.cases import services
+from vigil.cases.models import Act, Case, Defender, Incident, Source
+from vigil.cases.tests import factories as make
+from vigil.core.models import AuditEntry
+from vigil.core.vocabularies import Verification
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def colombia(alice):
+    """A Colombian case with a defender, an incident, an act and a source."""
+    case = make.case(alice, title="Land collective of El Carmen")
+    defender = make.defender(alice, name="Ana Example")
+    case.defenders.add(defender)
+    incident = make.incident(alice, case=case)
+    act = make.act(alice, incident=incident, victim=defender)
+    source = make.source(alice, incident=incident, acts=[act])
+    task = services.case_add_task(actor=alice, case=case, title="Call the lawyer")
+    return {
+        "case": case,
+        "defender": defender,
+        "incident": incident,
+        "act": act,
+        "source": source,
+        "task": task,
+    }
+
+
+def desk_urls(records) -> list[tuple[str, str]]:
+    """Every case desk page, with the method that uses it."""
+    case, incident = records["case"].pk, records["incident"].pk
+    return [
+        ("get", reverse("cases:case_list")),
+        ("get", reverse("cases:case_create")),
+        ("get", reverse("cases:case_detail", args=[case])),
+        ("get", reverse("cases:case_edit", args=[case])),
+        ("post", reverse("cases:note_add", args=[case])),
+        ("post", reverse("cases:task_add", args=[case])),
+        ("post", reverse("cases:task_done", args=[records["task"].pk])),
+        ("get", reverse("cases:defender_create", args=[case])),
+        ("get", reverse("cases:defender_edit", args=[records["defender"].pk])),
+        ("get", reverse("cases:incident_create", args=[case])),
+        ("get", reverse("cases:incident_edit", args=[incident])),
+        ("get", reverse("cases:act_create", args=[incident])),
+        ("get", reverse("cases:source_create", args=[incident])),
+        ("get", reverse("cases:act_verify", args=[records["act"].pk])),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("person", "allowed"),
+    [
+        ("alice", True),
+        ("carol", True),
+        ("bob", False),
+        ("dave", False),
+        ("erin", False),
+        ("sam", False),
+    ],
+)
+def test_every_desk_page_is_open_to_those_who_may_and_404_to_everyone_else(
+    client, request, colombia, person, allowed
+):
+    # Alice covers Colombia; Carol coordinates everywhere; Bob covers Kenya only;
+    # the analyst, the administrator and the stakeholder never open case records.
+    client.force_login(request.getfixturevalue(person))
+    own_list_and_forms = {reverse("cases:case_list"), reverse("cases:case_create")}
+    for method, url in desk_urls(colombia):
+        response = getattr(client, method)(
+            url, {"text": "x", "title": "x"} if method == "post" else None
+        )
+        if allowed:
+            assert response.status_code in (200, 302), (person, url, response.status_code)
+        elif person == "bob" and url in own_list_and_forms:
+            assert response.status_code == 200, (person, url)  # his own, empty, list
+        else:
+            assert response.status_code == 404, (person, url, response.status_code)
+
+
+def test_visitors_are_sent_to_log_in(client, colombia):
+    response = client.get(reverse("cases:case_detail", args=[colombia["case"].pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/desk/login/")
+
+
+def test_an_officer_sees_only_the_cases_of_their_countries(client, alice, bob):
+    make.case(alice, title="Colombian case", country="COL")
+    make.case(bob, title="Kenyan case", country="KEN")
+    client.force_login(bob)
+    content = client.get(reverse("cases:case_list")).content.decode()
+    assert "Kenyan case" in content and "Colombian case" not in content
+
+
+def test_opening_a_case_file_is_audited(client, alice, colombia):
+    client.force_login(alice)
+    response = client.get(reverse("cases:case_detail", args=[colombia["case"].pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Land collective of El Carmen" in content and "Ana Example" in content
+    viewed = AuditEntry.objects.filter(action="cases.case_viewed").get()
+    assert (viewed.actor_id, viewed.object_id) == (alice.pk, str(colombia["case"].pk))
+    assert "Ana" not in str(viewed.fields)
+
+
+def test_an_officer_opens_a_case_and_records_its_people_and_facts(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        reverse("cases:case_create"),
+        {
+            "title": "Threats against the river committee",
+            "country": "COL",
+            "priority": "high",
+            "risk": "high",
+        },
+    )
+    case = Case.objects.get()
+    assert response["Location"] == reverse("cases:case_detail", args=[case.pk])
+
+    client.post(
+        reverse("cases:defender_create", args=[case.pk]),
+        {
+            "kind": "person",
+            "name": "Luz Example",
+            "sex_gender": "woman",
+            "age_group": "30_59",
+            "country": "COL",
+            "is_hrd": "on",
+            "focus_environment": "on",
+        },
+    )
+    luz = Defender.objects.get()
+    assert luz.is_woman_defender and luz.focus_environment and list(case.defenders.all()) == [luz]
+
+    client.post(
+        reverse("cases:incident_create", args=[case.pk]),
+        {
+            "title": "Night visit",
+            "narrative": "Armed men came to the house.",
+            "start_date": "2025-06-01",
+            "start_precision": "day",
+            "end_precision": "day",
+            "country": "COL",
+        },
+    )
+    incident = Incident.objects.get()
+    client.post(
+        reverse("cases:act_create", args=[incident.pk]),
+        {
+            "victim": luz.pk,
+            "violation": "threats",
+            "rights_affected": ["life", "integrity"],
+            "perpetrator": "armed_group",
+            "involvement": "direct",
+        },
+    )
+    act = Act.objects.get()
+    assert act.rights_affected == ["life", "integrity"]
+    assert act.perpetrators.get().category == "armed_group"
+
+    client.post(
+        reverse("cases:source_create", args=[incident.pk]),
+        {
+            "name": "River committee statement",
+            "kind": "ngo",
+            "reliability": "reliable",
+            "acts": [act.pk],
+        },
+    )
+    assert list(Source.objects.get().acts.all()) == [act]
+
+    response = client.post(
+        reverse("cases:act_verify", args=[act.pk]),
+        {"version": act.version, "verification": "verified", "independent_sources": 1},
+    )
+    assert response.status_code == 302
+    assert Act.objects.get().verification == Verification.VERIFIED
+
+
+def test_a_refused_incident_keeps_everything_typed_and_says_what_to_fix(client, alice, colombia):
+    client.force_login(alice)
+    case = colombia["case"]
+    response = client.post(
+        reverse("cases:incident_create", args=[case.pk]),
+        {
+            "title": "Arrest at the march",
+            "narrative": "Detained for twelve hours.",
+            "start_date": "2025-05-02",
+            "end_date": "2025-05-01",
+            "start_precision": "day",
+            "end_precision": "day",
+            "country": "COL",
+            "place": "Plaza Bolívar",
+        },
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "The end date is before the start date." in content
+    for typed in (
+        "Arrest at the march",
+        "Detained for twelve hours.",
+        "2025-05-02",
+        "Plaza Bolívar",
+    ):
+        assert typed in content
+    assert Incident.objects.count() == 1
+
+
+def test_verifying_without_a_source_is_refused_with_the_reason(client, alice, colombia):
+    client.force_login(alice)
+    act = make.act(alice, incident=colombia["incident"], victim=colombia["defender"])
+    response = client.post(
+        reverse("cases:act_verify", args=[act.pk]),
+        {"version": act.version, "verification": "verified", "independent_sources": 1},
+    )
+    assert response.status_code == 200
+    assert b"cannot be verified before a source is linked" in response.content
+
+
+def test_the_second_of_two_edits_is_refused_and_the_input_shown_back(
+    client, alice, carol, colombia
+):
+    defender = colombia["defender"]
+    url = reverse("cases:defender_edit", args=[defender.pk])
+    form = {
+        "kind": "person",
+        "name": "Ana Example",
+        "sex_gender": "woman",
+        "age_group": "unknown",
+        "country": "COL",
+        "is_hrd": "on",
+        "version": defender.version,
+    }
+    client.force_login(alice)
+    assert client.post(url, {**form, "occupation": "Teacher"}).status_code == 302
+    client.force_login(carol)
+    response = client.post(url, {**form, "occupation": "Community leader"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Someone else saved this record after you opened it" in content
+    assert 'value="Community leader"' in content
+    assert Defender.objects.get(pk=defender.pk).occupation == "Teacher"
+
+
+def test_the_case_list_filters_by_facts_of_the_same_act(client, alice):
+    verified_killing = make.case(alice, title="Verified killing")
+    incident = make.incident(alice, case=verified_killing, start_date=date(2024, 2, 1))
+    victim = make.defender(alice)
+    killing = make.act(alice, incident=incident, victim=victim, violation="killing")
+    make.source(alice, incident=incident, acts=[killing])
+    services.act_set_verification(
+        actor=alice,
+        act=killing,
+        version=killing.version,
+        verification="verified",
+        independent_sources=1,
+    )
+    mixed = make.case(alice, title="Reported killing, verified threat")
+    incident2 = make.incident(alice, case=mixed, start_date=date(2024, 3, 1))
+    make.act(alice, incident=incident2, victim=victim, violation="killing")
+    threat = make.act(alice, incident=incident2, victim=victim, violation="threats")
+    make.source(alice, incident=incident2, acts=[threat])
+    services.act_set_verification(
+        actor=alice,
+        act=threat,
+        version=threat.version,
+        verification="verified",
+        independent_sources=1,
+    )
+    client.force_login(alice)
+    content = client.get(
+        reverse("cases:case_list"), {"violation": "killing", "verification": "verified"}
+    ).content.decode()
+    assert "Verified killing" in content
+    assert "Reported killing, verified threat" not in content
+    content = client.get(reverse("cases:case_list"), {"sdg_category": "killing"}).content.decode()
+    assert "Verified killing" in content and "Reported killing, verified threat" in content
+    content = client.get(
+        reverse("cases:case_list"), {"date_from": "2024-02-15", "date_to": "2024-12-31"}
+    ).content.decode()
+    assert "Reported killing, verified threat" in content and "Verified killing" not in content
+
+
+def test_a_bad_filter_is_explained_not_ignored(client, alice):
+    client.force_login(alice)
+    response = client.get(
+        reverse("cases:case_list"), {"date_from": "2024-05-01", "date_to": "2024-01-01"}
+    )
+    assert response.status_code == 200
+    assert b"The end of the period is before its start." in response.content

@@ -1,0 +1,337 @@
+"""The case desk. Each view: check access, validate, call a service, redirect or render."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vigil.cases import access, selectors, services
+from vigil.cases.forms import (
+    ActForm,
+    CaseEditForm,
+    CaseFilterForm,
+    CaseForm,
+    DefenderEditForm,
+    DefenderForm,
+    IncidentEditForm,
+    IncidentForm,
+    NoteForm,
+    SourceForm,
+    TaskForm,
+    VerificationForm,
+)
+from vigil.cases.models import Case, CaseTask
+from vigil.core.permissions import Perm, permission_required
+
+casework = permission_required(Perm.DOCUMENT_CASES, hidden=True)
+
+STALE_MESSAGE = _(
+    "Someone else saved this record after you opened it, so your changes were not "
+    "saved. They are still in the form below: compare them with the current record "
+    "(open it in another tab), then save again."
+)
+
+
+def _refuse(form: Any, error: ValidationError) -> None:
+    """Put a service's refusal on the form, next to the fields it names."""
+    form.add_error(None, error)
+
+
+def _form_page(
+    request: HttpRequest, form: Any, *, title: str, back: str, **extra: Any
+) -> HttpResponse:
+    return render(request, "cases/form.html", {"form": form, "title": title, "back": back, **extra})
+
+
+# --- The case list and the case file ------------------------------------------------
+
+
+@casework
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or None)
+    filters = selectors.CaseFilter()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        mine = data.pop("mine")
+        filters = selectors.CaseFilter(**data, assigned_to=request.user.pk if mine else None)
+    cases = selectors.case_list(request.user, filters)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": not filters.is_empty(),
+        },
+    )
+
+
+@casework
+def case_create(request: HttpRequest) -> HttpResponse:
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+            return redirect("cases:case_detail", case_id=case.pk)
+    return _form_page(request, form, title=_("Open a case"), back=reverse("cases:case_list"))
+
+
+def _case_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+    context = selectors.case_file(request.user, case)
+    context.update(
+        note_form=forms.get("note_form") or NoteForm(),
+        task_form=forms.get("task_form") or TaskForm(),
+    )
+    return render(request, "cases/case_detail.html", context)
+
+
+@casework
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    return _case_page(request, case)
+
+
+@casework
+def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = CaseEditForm(request.POST or None, instance=case, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(
+                actor=request.user,
+                case=case,
+                version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except services.StaleRecord:
+            form.add_error(None, STALE_MESSAGE)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("The case has been saved."))
+            return redirect("cases:case_detail", case_id=case.pk)
+    back = reverse("cases:case_detail", args=[case.pk])
+    return _form_page(
+        request, form, title=_("Edit case %(ref)s") % {"ref": case.reference}, back=back
+    )
+
+
+@casework
+@require_POST
+def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.case_add_note(actor=request.user, case=case, text=form.cleaned_data["text"])
+        messages.success(request, _("Note added."))
+        return redirect(reverse("cases:case_detail", args=[case.pk]) + "#notes")
+    return _case_page(request, case, note_form=form)
+
+
+@casework
+@require_POST
+def task_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        services.case_add_task(
+            actor=request.user, case=case, assignee=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("Task added."))
+        return redirect(reverse("cases:case_detail", args=[case.pk]) + "#tasks")
+    return _case_page(request, case, task_form=form)
+
+
+@casework
+@require_POST
+def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = CaseTask.objects.select_related("case").filter(pk=task_id).first()
+    case = access.get_case_for_user(request.user, task.case_id if task else None)
+    services.case_complete_task(actor=request.user, task=task)
+    return redirect(reverse("cases:case_detail", args=[case.pk]) + "#tasks")
+
+
+# --- Defenders ------------------------------------------------------------------------
+
+
+@casework
+def defender_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = DefenderForm(request.POST or None, initial={"country": case.country})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.defender_create(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Defender recorded."))
+            return redirect("cases:case_detail", case_id=case.pk)
+    back = reverse("cases:case_detail", args=[case.pk])
+    return _form_page(request, form, title=_("Record a defender"), back=back, case=case)
+
+
+@casework
+def defender_edit(request: HttpRequest, defender_id: int) -> HttpResponse:
+    defender = access.get_defender_for_user(request.user, defender_id)
+    form = DefenderEditForm(
+        request.POST or None, instance=defender, initial={"version": defender.version}
+    )
+    case = defender.cases.order_by("pk").first()
+    back = reverse("cases:case_detail", args=[case.pk]) if case else reverse("cases:case_list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.defender_update(
+                actor=request.user,
+                defender=defender,
+                version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except services.StaleRecord:
+            form.add_error(None, STALE_MESSAGE)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Defender saved."))
+            return redirect(back)
+    title = _("Edit defender #%(id)s") % {"id": defender.pk}
+    return _form_page(request, form, title=title, back=back)
+
+
+# --- Incidents, acts, sources -------------------------------------------------------
+
+
+@casework
+def incident_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = IncidentForm(request.POST or None, initial={"country": case.country})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_create(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Incident recorded."))
+            return redirect("cases:case_detail", case_id=case.pk)
+    back = reverse("cases:case_detail", args=[case.pk])
+    return _form_page(request, form, title=_("Record an incident"), back=back, case=case)
+
+
+def _back_to_incident(incident: Any) -> str:
+    case = incident.cases.order_by("pk").first()
+    if case is None:
+        return reverse("cases:case_list")
+    return reverse("cases:case_detail", args=[case.pk]) + f"#incident-{incident.pk}"
+
+
+@casework
+def incident_edit(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = access.get_incident_for_user(request.user, incident_id)
+    form = IncidentEditForm(
+        request.POST or None, instance=incident, initial={"version": incident.version}
+    )
+    back = _back_to_incident(incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_update(
+                actor=request.user,
+                incident=incident,
+                version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except services.StaleRecord:
+            form.add_error(None, STALE_MESSAGE)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Incident saved."))
+            return redirect(back)
+    return _form_page(
+        request, form, title=_("Edit incident #%(id)s") % {"id": incident.pk}, back=back
+    )
+
+
+@casework
+def act_create(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = access.get_incident_for_user(request.user, incident_id)
+    victims = (
+        access.defenders_for_user(request.user)
+        .filter(Q(cases__incidents=incident) | Q(country=incident.country))
+        .distinct()
+        .order_by("pk")
+    )
+    form = ActForm(request.POST or None, victims=victims)
+    back = _back_to_incident(incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.act_create(
+                actor=request.user,
+                incident=incident,
+                victim=form.cleaned_data["victim"],
+                perpetrators=form.perpetrators(),
+                **form.act_fields(),
+            )
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Act recorded."))
+            return redirect(back)
+    return _form_page(request, form, title=_("Record an act"), back=back, incident=incident)
+
+
+@casework
+def source_create(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = access.get_incident_for_user(request.user, incident_id)
+    form = SourceForm(request.POST or None, incident=incident)
+    back = _back_to_incident(incident)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        acts = data.pop("acts")
+        try:
+            services.source_create(actor=request.user, incident=incident, acts=acts, **data)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Source recorded."))
+            return redirect(back)
+    return _form_page(request, form, title=_("Add a source"), back=back, incident=incident)
+
+
+@casework
+def act_verify(request: HttpRequest, act_id: int) -> HttpResponse:
+    act = access.get_act_for_user(request.user, act_id)
+    form = VerificationForm(
+        request.POST or None,
+        initial={
+            "version": act.version,
+            "verification": act.verification,
+            "independent_sources": act.independent_sources,
+        },
+    )
+    back = _back_to_incident(act.incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.act_set_verification(actor=request.user, act=act, **form.cleaned_data)
+        except services.StaleRecord:
+            form.add_error(None, STALE_MESSAGE)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Verification saved."))
+            return redirect(back)
+    title = _("Verify: %(violation)s") % {"violation": act.get_violation_display()}
+    return _form_page(request, form, title=title, back=back, act=act)
