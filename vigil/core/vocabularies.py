@@ -124,8 +124,14 @@ def _sort_key(text: str) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) for every country, sorted by name in the active language."""
-    pairs = [(code, country_name(code)) for code in COUNTRIES]
-    return sorted(pairs, key=lambda pair: _sort_key(pair[1]))
+    return list(_country_choices((get_language() or "en").split("-")[0]))
+
+
+@cache
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    # Model validation asks for the choices on every save: worth keeping.
+    pairs = [(code, country_name(code, language)) for code in COUNTRIES]
+    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
 
 
 def is_country(code: str) -> bool:

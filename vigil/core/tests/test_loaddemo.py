@@ -12,8 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _demo_machine(settings):
+def _demo_machine(settings, monkeypatch):
     settings.DEBUG = True  # what VIGIL_DEBUG=1 gives `make run`
+    # A small demo here; the full one is loaded and measured, in a process of its
+    # own, by test_settings_and_commands.
+    monkeypatch.setattr("vigil.cases.demo.INCIDENTS", 12)
 
 
 def load() -> str:

@@ -60,7 +60,45 @@ def test_the_deployment_check_prints_no_warnings(tmp_path):
     assert "WARNING" not in result.stderr
 
 
-def test_the_embedded_database_runs_in_wal_mode_and_the_commands_work_on_it(tmp_path):
+def demo_counts(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as connection:
+        one = lambda sql: connection.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "accounts": one("SELECT count(*) FROM accounts_user"),
+            "incidents": one("SELECT count(*) FROM cases_incident"),
+            "countries": one("SELECT count(DISTINCT country) FROM cases_incident"),
+            "first_year": int(one("SELECT min(strftime('%Y', start_date)) FROM cases_incident")),
+            "last_year": int(one("SELECT max(strftime('%Y', start_date)) FROM cases_incident")),
+            "violations": one("SELECT count(DISTINCT violation) FROM cases_act"),
+            "verification_states": one("SELECT count(DISTINCT verification) FROM cases_act"),
+            "perpetrator_types": one("SELECT count(DISTINCT category) FROM cases_perpetrator"),
+            "journalists": one("SELECT count(*) FROM cases_defender WHERE is_journalist"),
+            "trade_unionists": one("SELECT count(*) FROM cases_defender WHERE is_trade_unionist"),
+            "women": one("SELECT count(*) FROM cases_defender WHERE sex_gender = 'woman'"),
+            "officer_countries": one(
+                "SELECT count(DISTINCT country) FROM cases_case "
+                "WHERE country IN ('COL', 'GTM', 'PHL', 'KEN')"
+            ),
+            "sources": one("SELECT count(*) FROM cases_source"),
+            "cases": one("SELECT count(*) FROM cases_case"),
+        }
+
+
+def assert_demo_fills_every_screen(counts: dict[str, int]) -> None:
+    assert counts["accounts"] == 5
+    assert counts["incidents"] >= 500
+    assert counts["countries"] >= 30
+    assert (counts["first_year"], counts["last_year"]) == (2018, 2026)
+    assert counts["violations"] >= 18  # nearly every violation type occurs
+    assert counts["verification_states"] == 5
+    assert counts["perpetrator_types"] == 11
+    assert min(counts["journalists"], counts["trade_unionists"], counts["women"]) >= 20
+    assert counts["officer_countries"] == 4  # the demo officer has cases to work on
+    assert counts["sources"] >= counts["incidents"]
+    assert counts["cases"] >= 200
+
+
+def test_the_embedded_database_runs_in_wal_mode_and_takes_the_demo_data_once(tmp_path):
     env = {"VIGIL_DEBUG": "1"}
     assert manage("migrate", "--no-input", env=env, data_dir=tmp_path).returncode == 0
     database = tmp_path / "vigil.sqlite3"
@@ -70,19 +108,25 @@ def test_the_embedded_database_runs_in_wal_mode_and_the_commands_work_on_it(tmp_
     first = manage("loaddemo", env=env, data_dir=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "Demo data 'accounts': loaded." in first.stdout
+    assert "Demo data 'cases': loaded." in first.stdout
+    counts = demo_counts(database)
+    assert_demo_fills_every_screen(counts)
     second = manage("loaddemo", env=env, data_dir=tmp_path)
     assert "Demo data 'accounts': already loaded." in second.stdout
+    assert "Demo data 'cases': already loaded." in second.stdout
+    assert demo_counts(database) == counts  # nothing added twice
 
     verified = manage("verify_audit", env=env, data_dir=tmp_path)
     assert verified.returncode == 0
-    head = re.search(r"Verified 5 audit entries\. Head: ([0-9a-f]{64})", verified.stdout)
+    head = re.search(r"Verified (\d+) audit entries\. Head: ([0-9a-f]{64})", verified.stdout)
     assert head, verified.stdout
+    assert int(head.group(1)) > counts["incidents"]  # every record was audited
 
     # Tamper with the file the way an intruder with the disk would, then verify.
     with sqlite3.connect(database) as connection:
         connection.execute("DROP TRIGGER core_auditentry_append_only")
         connection.execute("UPDATE core_auditentry SET actor_name = 'someone' WHERE seq = 2")
-    broken = manage("verify_audit", "--expect", head.group(1), env=env, data_dir=tmp_path)
+    broken = manage("verify_audit", "--expect", head.group(2), env=env, data_dir=tmp_path)
     assert broken.returncode == 1
     assert "CommandError: Audit trail broken at entry id" in broken.stderr
     assert "(sequence 2," in broken.stderr
