@@ -442,3 +442,14 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.detail}".strip()
+
+    def detail_label(self) -> str:
+        """The detail in the reader's language where it is a vocabulary code."""
+        vocabulary = {
+            self.Kind.STATUS: CaseStatus,
+            self.Kind.ACT_ADDED: ViolationType,
+            self.Kind.ACT_VERIFIED: Verification,
+        }.get(self.kind)
+        if vocabulary is not None and self.detail in vocabulary.values:
+            return str(vocabulary(self.detail).label)
+        return self.detail

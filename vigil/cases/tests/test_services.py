@@ -200,6 +200,7 @@ def test_a_case_closes_only_with_an_outcome(alice):
     assert case.status == CaseStatus.CLOSED
     assert case.events.first().kind == CaseEvent.Kind.STATUS
     assert case.events.first().detail == "closed"
+    assert case.events.first().detail_label() == "Closed"
 
 
 def test_notes_are_encrypted_and_audited(alice):
