@@ -233,8 +233,14 @@ class TaskForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    """The case list's filters, read from the query string (no names in it)."""
+    """The case list's filters, read from the query string."""
 
+    text = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Whole words of a title or narrative, or a defender's full name."),
+    )
     country = forms.ChoiceField(label=_("Country"), required=False)
     region = forms.ChoiceField(
         label=_("Regional group"), required=False, choices=_with_empty(RegionalGroup.choices, "")

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vigil.core import dates
 from vigil.core.fields import EncryptedTextField
 from vigil.core.vocabularies import (
     SDG_CATEGORY_OF,
@@ -205,6 +206,10 @@ class Incident(Tracked):
         return f"{_('Incident')} #{self.pk}"
 
     def clean(self) -> None:
+        if self.start_date:
+            self.start_date = dates.truncate(self.start_date, self.start_precision)
+        if self.end_date:
+            self.end_date = dates.truncate(self.end_date, self.end_precision)
         errors: dict[str, str] = {}
         _not_in_future(errors, "start_date", self.start_date)
         _not_in_future(errors, "end_date", self.end_date)

@@ -17,8 +17,10 @@ from vigil.cases.models import (
     VICTIM_CATEGORY_FIELDS,
     Act,
     Case,
+    DefenderName,
 )
-from vigil.core import audit
+from vigil.cases.services import NAME_INDEX
+from vigil.core import audit, encryption, search
 from vigil.core.vocabularies import (
     REGIONAL_GROUP_OF,
     STATE_PERPETRATORS,
@@ -39,6 +41,7 @@ class CaseFilter:
     means verified killings, not a case with a killing and some verified act.
     """
 
+    text: str = ""  # words of a title or narrative, or a defender's full name
     country: str = ""
     region: str = ""
     status: str = ""
@@ -106,10 +109,38 @@ def case_list(user: Any, filters: CaseFilter = CaseFilter()) -> QuerySet[Case]:
         cases = cases.filter(status=filters.status)
     if filters.assigned_to:
         cases = cases.filter(officers__pk=filters.assigned_to)
+    if filters.text.strip():
+        cases = cases.filter(_text_matches(filters.text))
     acts = filters.acts()
     if acts is not None:
         cases = cases.filter(Exists(acts.filter(incident__cases=OuterRef("pk"))))
     return cases.order_by("-updated_at", "-pk")
+
+
+def _text_matches(text: str) -> Q:
+    """Cases whose title, or an incident's title, narrative or place, holds every
+    word of `text`; or one of whose defenders is named exactly `text`."""
+    condition = Q(
+        Exists(
+            DefenderName.objects.filter(
+                defender__cases=OuterRef("pk"),
+                digest=encryption.blind_index(text, purpose=NAME_INDEX),
+            )
+        )
+    )
+    in_title = search.matching_ids(kind="cases.case", query=text)
+    in_incident = search.matching_ids(kind="cases.incident", query=text)
+    if in_title is not None:
+        condition |= Q(pk__in=in_title)
+    if in_incident is not None:
+        condition |= Q(
+            Exists(
+                Case.incidents.through.objects.filter(
+                    case_id=OuterRef("pk"), incident_id__in=in_incident
+                )
+            )
+        )
+    return condition
 
 
 def case_file(user: Any, case: Case) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from vigil.cases.models import (
     Source,
     Tracked,
 )
-from vigil.core import audit, encryption
+from vigil.core import audit, encryption, search
 from vigil.core.vocabularies import Verification
 
 NAME_INDEX = "defender-name"
@@ -123,6 +123,7 @@ def incident_create(*, actor: Any, case: Case | None = None, **fields: Any) -> I
     incident = Incident(created_by=actor, **fields)
     incident.full_clean()
     incident.save()
+    _index_incident(incident)
     audit.record(actor=actor, action="cases.incident_created", obj=incident, fields=fields)
     if case is not None:
         case.incidents.add(incident)
@@ -130,15 +131,25 @@ def incident_create(*, actor: Any, case: Case | None = None, **fields: Any) -> I
     return incident
 
 
+def _index_incident(incident: Incident) -> None:
+    search.index(
+        kind="cases.incident",
+        object_id=incident.pk,
+        texts=[incident.title, incident.narrative, incident.place],
+    )
+
+
 @transaction.atomic
 def incident_update(*, actor: Any, incident: Incident, version: int, **changes: Any) -> Incident:
-    return _update(
+    incident = _update(
         actor=actor,
         record=incident,
         version=version,
         changes=changes,
         action="cases.incident_changed",
     )
+    _index_incident(incident)
+    return incident
 
 
 def _cases_of(incident: Incident) -> list[Case]:
@@ -264,6 +275,7 @@ def case_create(*, actor: Any, officers: Iterable[Any] = (), **fields: Any) -> C
     case.full_clean(exclude=["reference"])
     case.reference = _next_reference(timezone.localdate().year)
     case.save()
+    search.index(kind="cases.case", object_id=case.pk, texts=[case.title])
     case.officers.set(list(officers) or [actor])
     audit.record(actor=actor, action="cases.case_created", obj=case, fields=fields)
     _event(case, actor, CaseEvent.Kind.CREATED, case.reference)
@@ -277,6 +289,7 @@ def case_update(*, actor: Any, case: Case, version: int, **changes: Any) -> Case
     case = _update(
         actor=actor, record=case, version=version, changes=changes, action="cases.case_changed"
     )
+    search.index(kind="cases.case", object_id=case.pk, texts=[case.title])
     if case.status != old_status:
         _event(case, actor, CaseEvent.Kind.STATUS, case.status)
     elif case.version != version:

@@ -1,8 +1,10 @@
 """The case desk. Each view: check access, validate, call a service, redirect or render."""
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -53,14 +55,47 @@ def _form_page(
 # --- The case list and the case file ------------------------------------------------
 
 
+# A search may be a defender's name, which must never appear in a URL (browser
+# history, proxy and server logs). The list form is posted; the words are kept in
+# the cache under a random token for an hour, and only the token goes in the URL.
+SEARCH_TTL = 60 * 60
+
+
+def _search_key(user: Any, token: str) -> str:
+    return f"case-search:{user.pk}:{token}"
+
+
 @casework
 def case_list(request: HttpRequest) -> HttpResponse:
-    form = CaseFilterForm(request.GET or None)
+    if request.method == "POST":
+        params = request.POST.copy()
+        for name in ("csrfmiddlewaretoken", "page", "q"):
+            params.pop(name, None)
+        text = params.pop("text", [""])[0].strip()
+        if text:
+            token = secrets.token_urlsafe(12)
+            cache.set(_search_key(request.user, token), text, SEARCH_TTL)
+            params["q"] = token
+        for name in [k for k, v in params.items() if not v]:
+            params.pop(name)
+        query = params.urlencode()
+        return redirect(reverse("cases:case_list") + (f"?{query}" if query else ""))
+
+    data = request.GET.copy()
+    token = data.get("q")
+    if token:
+        text = cache.get(_search_key(request.user, token))
+        if text is None:
+            messages.info(request, _("That search has expired. Please search again."))
+            data.pop("q")
+        else:
+            data["text"] = text
+    form = CaseFilterForm(data or None)
     filters = selectors.CaseFilter()
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        mine = data.pop("mine")
-        filters = selectors.CaseFilter(**data, assigned_to=request.user.pk if mine else None)
+        cleaned = dict(form.cleaned_data)
+        mine = cleaned.pop("mine")
+        filters = selectors.CaseFilter(**cleaned, assigned_to=request.user.pk if mine else None)
     cases = selectors.case_list(request.user, filters)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()

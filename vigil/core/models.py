@@ -62,3 +62,23 @@ class DemoDataset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchEntry(models.Model):
+    """The keyed word hashes of one record, for full-text search (see core/search.py).
+
+    PostgreSQL indexes `tokens` with GIN, SQLite with an FTS5 table kept in step by
+    triggers; both are made by migration 0004.
+    """
+
+    kind = models.CharField(max_length=50)
+    object_id = models.PositiveBigIntegerField()
+    tokens = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_search_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.object_id}"

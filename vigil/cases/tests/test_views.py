@@ -295,3 +295,66 @@ def test_a_bad_filter_is_explained_not_ignored(client, alice):
     )
     assert response.status_code == 200
     assert b"The end of the period is before its start." in response.content
+
+
+def search_cases(client, text: str, **filters: str):
+    """Search as the list page does: post the words, follow to the token URL."""
+    response = client.post(reverse("cases:case_list"), {"text": text, **filters})
+    assert response.status_code == 302
+    return response["Location"], client.get(response["Location"])
+
+
+def test_a_word_of_a_narrative_finds_its_case_without_reaching_the_url(client, alice):
+    river = make.case(alice, title="River committee")
+    make.incident(alice, case=river, narrative="Soldiers burned the seed bank at dawn.")
+    other = make.case(alice, title="Teachers' union")
+    make.incident(alice, case=other, narrative="The union office was searched.")
+    client.force_login(alice)
+    location, response = search_cases(client, "seed BANK")
+    assert "seed" not in location.lower() and "bank" not in location.lower()
+    content = response.content.decode()
+    assert river.reference in content and other.reference not in content
+    assert 'value="seed BANK"' in content  # the box shows what was searched
+
+
+def test_a_defenders_full_name_finds_their_cases(client, alice):
+    case = make.case(alice, title="Threats by text message")
+    case.defenders.add(make.defender(alice, name="Beatriz Olmedo", aliases="La Profe"))
+    make.case(alice, title="Unrelated")
+    client.force_login(alice)
+    for query in ("beatriz olmedo", "La  Profe"):
+        location, response = search_cases(client, query)
+        assert "olmedo" not in location.lower() and "profe" not in location.lower()
+        content = response.content.decode()
+        assert case.reference in content and "Unrelated" not in content
+    _location, response = search_cases(client, "Beatriz Olmedo Ruiz")
+    assert case.reference not in response.content.decode()
+
+
+def test_search_combines_with_filters_and_respects_the_scope(client, alice, bob):
+    make.incident(alice, case=make.case(alice, title="Colombian"), narrative="harvest burned")
+    make.incident(
+        bob,
+        case=make.case(bob, title="Kenyan", country="KEN"),
+        country="KEN",
+        narrative="harvest burned",
+    )
+    client.force_login(bob)
+    _location, response = search_cases(client, "harvest")
+    content = response.content.decode()
+    assert "Kenyan" in content and "Colombian" not in content
+    _location, response = search_cases(client, "harvest", status="closed")
+    assert "Kenyan" not in response.content.decode()
+
+
+def test_an_expired_search_says_so(client, alice):
+    client.force_login(alice)
+    response = client.get(reverse("cases:case_list"), {"q": "no-such-token"})
+    assert b"That search has expired" in response.content
+
+
+def test_another_users_search_token_is_useless(client, alice, carol):
+    client.force_login(alice)
+    location, _response = search_cases(client, "anything at all")
+    client.force_login(carol)
+    assert b"That search has expired" in client.get(location).content
