@@ -143,8 +143,9 @@ def _text_matches(text: str) -> Q:
     return condition
 
 
-def case_file(user: Any, case: Case) -> dict[str, Any]:
-    """Everything the case file page shows, read once; the reading is audited."""
+def case_file(user: Any, case: Case, *, exported: bool = False) -> dict[str, Any]:
+    """Everything the case file shows, read once; the reading (or the export to a
+    document that leaves the system) is audited."""
     incidents = case.incidents.order_by("start_date").prefetch_related(
         Prefetch(
             "acts",
@@ -157,7 +158,7 @@ def case_file(user: Any, case: Case) -> dict[str, Any]:
     defenders = case.defenders.order_by("pk")
     audit.record(
         actor=user,
-        action="cases.case_viewed",
+        action="cases.case_exported" if exported else "cases.case_viewed",
         obj=case,
         fields=["title", "defenders.name", "incidents.narrative"],
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<int:case_id>/record.pdf", views.case_pdf, name="case_pdf"),
     path("cases/<int:case_id>/notes/", views.note_add, name="note_add"),
     path("cases/<int:case_id>/tasks/", views.task_add, name="task_add"),
     path("cases/<int:case_id>/defenders/new/", views.defender_create, name="defender_create"),

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +31,7 @@ from vigil.cases.forms import (
     VerificationForm,
 )
 from vigil.cases.models import Case, CaseTask
+from vigil.core import documents
 from vigil.core.permissions import Perm, permission_required
 
 casework = permission_required(Perm.DOCUMENT_CASES, hidden=True)
@@ -139,6 +141,26 @@ def _case_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, case_id)
     return _case_page(request, case)
+
+
+@casework
+def case_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case record as a PDF, for printing or a secure hand-over."""
+    case = access.get_case_for_user(request.user, case_id)
+    context = selectors.case_file(request.user, case, exported=True)
+    context.update(user=request.user, generated_at=timezone.now())
+    try:
+        pdf = documents.render_pdf("cases/case_record.html", context, stylesheet="css/record.css")
+    except documents.DocumentsUnavailable:
+        messages.error(
+            request,
+            _("PDF files cannot be made on this server: it lacks the Pango library."),
+        )
+        return redirect("cases:case_detail", case_id=case.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # The reference only: a name in a file name ends up in download folders and logs.
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}.pdf"'
+    return response
 
 
 @casework

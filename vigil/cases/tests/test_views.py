@@ -358,3 +358,34 @@ def test_another_users_search_token_is_useless(client, alice, carol):
     location, _response = search_cases(client, "anything at all")
     client.force_login(carol)
     assert b"That search has expired" in client.get(location).content
+
+
+def test_the_case_record_downloads_as_a_pdf_that_says_what_the_file_says(client, alice, colombia):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    client.force_login(alice)
+    case = colombia["case"]
+    response = client.get(reverse("cases:case_pdf", args=[case.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{case.reference}.pdf"'
+    assert response["Cache-Control"] == "no-store"
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    for expected in (
+        case.reference,
+        "Land collective of El Carmen",
+        "Ana Example",
+        "Threats",
+        "Police raided the office",
+        "Confidential case record",
+    ):
+        assert expected in " ".join(text.split()), expected
+    exported = AuditEntry.objects.get(action="cases.case_exported")
+    assert exported.actor_id == alice.pk
+
+
+def test_the_pdf_is_as_closed_to_others_as_the_case(client, bob, colombia):
+    client.force_login(bob)
+    assert client.get(reverse("cases:case_pdf", args=[colombia["case"].pk])).status_code == 404

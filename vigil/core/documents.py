@@ -1,0 +1,41 @@
+"""PDF documents rendered from templates with WeasyPrint, offline.
+
+A case record holds names; so the renderer may read nothing but our own
+stylesheets: every other URL (http, https, file outside static/) is refused, so a
+template can never make the server fetch something, nor leak a name in a request.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+
+class RefusedResource(Exception):
+    pass
+
+
+class DocumentsUnavailable(Exception):
+    """WeasyPrint cannot run here: the Pango library is missing on the server."""
+
+
+def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict:
+    raise RefusedResource(f"documents may not load {url.split(':', 1)[0]} resources")
+
+
+def render_pdf(template: str, context: dict[str, Any], *, stylesheet: str) -> bytes:
+    """Render `template` to PDF with the static `stylesheet` (a path under static/)."""
+    # Imported here: WeasyPrint loads Pango when imported, and only PDF pages need it.
+    try:
+        from weasyprint import CSS, HTML
+    except OSError as error:
+        raise DocumentsUnavailable(str(error)) from error
+
+    css_path = finders.find(stylesheet)
+    if css_path is None:
+        raise FileNotFoundError(stylesheet)
+    html = render_to_string(template, context)
+    return HTML(string=html, url_fetcher=_no_fetching, base_url=None).write_pdf(
+        stylesheets=[CSS(string=Path(css_path).read_text(), url_fetcher=_no_fetching)]
+    )
