@@ -117,7 +117,7 @@ def test_an_officer_documents_a_case_verifies_it_and_finds_it_again(
     page.get_by_role("link", name="Record a defender").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a defender")
     page.get_by_label("Kind").select_option(label="Person")
-    page.get_by_label("Name", exact=True).fill(DEFENDER)
+    page.get_by_label(re.compile(r"^Name\b")).fill(DEFENDER)
     page.get_by_label("Sex and gender").select_option(label="Woman")
     page.locator("#id_country").select_option("COL")
     page.get_by_label("Human rights defender").check()
@@ -134,7 +134,7 @@ def test_an_officer_documents_a_case_verifies_it_and_finds_it_again(
     page.get_by_label("What happened").fill(
         "Armed men came to the cacao cooperative at night and threatened its leader."
     )
-    page.get_by_label("Start date").fill("2025-03-14")
+    page.get_by_label(re.compile(r"^Start date\b")).fill("2025-03-14")
     page.locator("#id_country").select_option("COL")
     save(page, "Incident recorded.")
     incident = page.get_by_role("article", name="Night visit to the cooperative")
@@ -154,7 +154,7 @@ def test_an_officer_documents_a_case_verifies_it_and_finds_it_again(
     incident.get_by_role("link", name="Add a source").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a source")
     page.get_by_label("Who or what reported it").fill("Local human rights network")
-    page.get_by_label("Type", exact=True).select_option("ngo")
+    page.get_by_label(re.compile(r"^Type\b")).select_option("ngo")
     page.get_by_label("Reliability").select_option("reliable")
     page.get_by_label(f"Threats: {DEFENDER}").check()
     page.get_by_label(f"Physical attack: {DEFENDER}").check()
