@@ -6,10 +6,20 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vigil.cases.models import Act, Case, Defender, Incident, Perpetrator, Source
+from vigil.cases.models import (
+    FOCUS_GROUP_FIELDS,
+    VICTIM_CATEGORY_FIELDS,
+    Act,
+    Case,
+    Defender,
+    Incident,
+    Perpetrator,
+    Source,
+)
 from vigil.core.vocabularies import (
     CaseStatus,
     FocusGroup,
+    Involvement,
     PerpetratorCategory,
     RegionalGroup,
     RightAffected,
@@ -23,8 +33,25 @@ from vigil.core.vocabularies import (
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _with_empty(choices: Any, label: str) -> list[tuple[str, str]]:
+def _with_empty(choices: Any, label: Any) -> list[tuple[str, str]]:
     return [("", label), *list(choices)]
+
+
+ANY = _("Any")
+
+
+class DeskForm(forms.Form):
+    """Labels without a trailing colon: screen readers read the colon aloud."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DeskModelForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class WithVersion(forms.Form):
@@ -37,7 +64,24 @@ class WithVersion(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
-class DefenderForm(forms.ModelForm):
+class DefenderForm(DeskModelForm):
+    """A defender, with the victim categories and focus groups as two groups of
+    boxes (each a fieldset with its legend) rather than ten loose checkboxes."""
+
+    victim_categories = forms.MultipleChoiceField(
+        label=_("Victim categories (SDG 16.10.1)"),
+        choices=VictimCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A person may be in more than one."),
+    )
+    focus_groups = forms.MultipleChoiceField(
+        label=_("Focus groups"),
+        choices=FocusGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = Defender
         fields = [
@@ -49,16 +93,6 @@ class DefenderForm(forms.ModelForm):
             "age_group",
             "country",
             "occupation",
-            "is_hrd",
-            "is_journalist",
-            "is_trade_unionist",
-            "focus_environment",
-            "focus_business",
-            "focus_labour",
-            "focus_lgbti",
-            "focus_anti_corruption",
-            "focus_lawyers",
-            "focus_other",
             "affiliations",
         ]
         widgets = {
@@ -68,12 +102,31 @@ class DefenderForm(forms.ModelForm):
             "affiliations": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        defender = self.instance
+        self.initial.setdefault(
+            "victim_categories",
+            [c.value for c in defender.victim_categories] if defender.pk else ["hrd"],
+        )
+        self.initial.setdefault("focus_groups", [g.value for g in defender.focus_groups])
+        self.order_fields([*self.Meta.fields[:-1], "victim_categories", "focus_groups"])
+
+    def defender_fields(self) -> dict[str, Any]:
+        """The cleaned data as the model's columns, one per category."""
+        data = {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
+        chosen = set(self.cleaned_data["victim_categories"])
+        data.update({f: c in chosen for c, f in VICTIM_CATEGORY_FIELDS.items()})
+        chosen = set(self.cleaned_data["focus_groups"])
+        data.update({f: g in chosen for g, f in FOCUS_GROUP_FIELDS.items()})
+        return data
+
 
 class DefenderEditForm(WithVersion, DefenderForm):
     pass
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(DeskModelForm):
     class Meta:
         model = Incident
         fields = [
@@ -101,7 +154,7 @@ class IncidentEditForm(WithVersion, IncidentForm):
     pass
 
 
-class ActForm(forms.ModelForm):
+class ActForm(DeskModelForm):
     """One violation against one victim, with the main perpetrator."""
 
     rights_affected = forms.MultipleChoiceField(
@@ -112,11 +165,17 @@ class ActForm(forms.ModelForm):
     )
     perpetrator = forms.ChoiceField(
         label=_("Who did it"),
-        choices=_with_empty(PerpetratorCategory.choices, "—"),
+        choices=_with_empty(PerpetratorCategory.choices, _("Not recorded")),
         required=False,
     )
-    involvement = Perpetrator._meta.get_field("involvement").formfield()
-    company_name = Perpetrator._meta.get_field("company_name").formfield()
+    involvement = forms.ChoiceField(
+        label=_("Their involvement"),
+        choices=_with_empty(Involvement.choices, "—"),
+        required=False,
+    )
+    company_name = Perpetrator._meta.get_field("company_name").formfield(
+        help_text=_("Only for a business enterprise.")
+    )
     company_sector = Perpetrator._meta.get_field("company_sector").formfield()
     company_country = Perpetrator._meta.get_field("company_country").formfield()
 
@@ -146,7 +205,10 @@ class ActForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["victim"].queryset = victims
         self.fields["victim"].label_from_instance = lambda d: f"{d.name} (#{d.pk})"
-        self.fields["involvement"].required = False
+        perpetrator = ["perpetrator", "involvement", "company_name", "company_sector"]
+        self.order_fields(
+            ["victim", "violation", *perpetrator, "company_country", "rights_affected"]
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -174,7 +236,7 @@ class ActForm(forms.ModelForm):
         ]
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(DeskModelForm):
     acts = forms.ModelMultipleChoiceField(
         label=_("Acts this source reports"),
         queryset=Act.objects.none(),
@@ -195,7 +257,7 @@ class SourceForm(forms.ModelForm):
         )
 
 
-class VerificationForm(forms.Form):
+class VerificationForm(DeskForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
     independent_sources = forms.IntegerField(
@@ -209,30 +271,30 @@ class VerificationForm(forms.Form):
     )
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(DeskModelForm):
     class Meta:
         model = Case
         fields = ["title", "country", "priority", "risk"]
         widgets = {"title": forms.TextInput}
 
 
-class CaseEditForm(WithVersion, forms.ModelForm):
+class CaseEditForm(WithVersion, DeskModelForm):
     class Meta:
         model = Case
         fields = ["title", "country", "priority", "risk", "status", "outcome"]
         widgets = {"title": forms.TextInput}
 
 
-class NoteForm(forms.Form):
+class NoteForm(DeskForm):
     text = forms.CharField(label=_("New note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TaskForm(forms.Form):
+class TaskForm(DeskForm):
     title = forms.CharField(label=_("New task"), max_length=500)
     due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(DeskForm):
     """The case list's filters, read from the query string."""
 
     text = forms.CharField(
@@ -243,37 +305,37 @@ class CaseFilterForm(forms.Form):
     )
     country = forms.ChoiceField(label=_("Country"), required=False)
     region = forms.ChoiceField(
-        label=_("Regional group"), required=False, choices=_with_empty(RegionalGroup.choices, "")
+        label=_("Regional group"), required=False, choices=_with_empty(RegionalGroup.choices, ANY)
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=_with_empty(CaseStatus.choices, "")
+        label=_("Status"), required=False, choices=_with_empty(CaseStatus.choices, ANY)
     )
     violation = forms.ChoiceField(
-        label=_("Violation"), required=False, choices=_with_empty(ViolationType.choices, "")
+        label=_("Violation"), required=False, choices=_with_empty(ViolationType.choices, ANY)
     )
     sdg_category = forms.ChoiceField(
         label=_("SDG 16.10.1 category"),
         required=False,
-        choices=_with_empty(SdgCategory.choices, ""),
+        choices=_with_empty(SdgCategory.choices, ANY),
     )
     victim_category = forms.ChoiceField(
         label=_("Victim category"),
         required=False,
-        choices=_with_empty(VictimCategory.choices, ""),
+        choices=_with_empty(VictimCategory.choices, ANY),
     )
     focus_group = forms.ChoiceField(
-        label=_("Focus group"), required=False, choices=_with_empty(FocusGroup.choices, "")
+        label=_("Focus group"), required=False, choices=_with_empty(FocusGroup.choices, ANY)
     )
     women_defenders = forms.BooleanField(label=_("Women defenders"), required=False)
     perpetrator = forms.ChoiceField(
         label=_("Perpetrator"),
         required=False,
-        choices=[("", ""), ("state", _("Any State actor")), *PerpetratorCategory.choices],
+        choices=[("", ANY), ("state", _("Any State actor")), *PerpetratorCategory.choices],
     )
     business_related = forms.BooleanField(label=_("Business-related"), required=False)
     reprisal = forms.BooleanField(label=_("Reprisal"), required=False)
     verification = forms.ChoiceField(
-        label=_("Verification"), required=False, choices=_with_empty(Verification.choices, "")
+        label=_("Verification"), required=False, choices=_with_empty(Verification.choices, ANY)
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
@@ -281,7 +343,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _with_empty(country_choices(), "")
+        self.fields["country"].choices = _with_empty(country_choices(), ANY)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -376,7 +376,11 @@ class Case(Tracked):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["country", "status"])]
+        indexes = [
+            models.Index(fields=["country", "status"]),
+            # The case list shows the most recently changed first.
+            models.Index(fields=["-updated_at", "-id"], name="case_recent_first"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

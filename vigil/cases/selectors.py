@@ -9,7 +9,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from vigil.cases.access import cases_for_user
 from vigil.cases.models import (
@@ -113,34 +114,40 @@ def case_list(user: Any, filters: CaseFilter = CaseFilter()) -> QuerySet[Case]:
         cases = cases.filter(_text_matches(filters.text))
     acts = filters.acts()
     if acts is not None:
-        cases = cases.filter(Exists(acts.filter(incident__cases=OuterRef("pk"))))
+        # The cases of the matching acts, gathered once (not tested case by case).
+        cases = cases.filter(pk__in=acts.values("incident__cases"))
     return cases.order_by("-updated_at", "-pk")
 
 
 def _text_matches(text: str) -> Q:
     """Cases whose title, or an incident's title, narrative or place, holds every
-    word of `text`; or one of whose defenders is named exactly `text`."""
-    condition = Q(
-        Exists(
-            DefenderName.objects.filter(
-                defender__cases=OuterRef("pk"),
-                digest=encryption.blind_index(text, purpose=NAME_INDEX),
-            )
-        )
-    )
+    word of `text`; or one of whose defenders is named exactly `text`.
+
+    The matching case ids are gathered once, as a UNION of the three ways to
+    match, rather than tested case by case: both engines then read each index
+    once, whatever the number of cases.
+    """
+    case_defenders = Case.defenders.through._meta.db_table
+    case_incidents = Case.incidents.through._meta.db_table
+    names = DefenderName._meta.db_table
+    # Table names come from the models, values are bound parameters.
+    parts = [
+        f"SELECT cd.case_id FROM {case_defenders} cd "  # noqa: S608
+        f"JOIN {names} n ON n.defender_id = cd.defender_id WHERE n.digest = %s"
+    ]
+    params: list[Any] = [encryption.blind_index(text, purpose=NAME_INDEX)]
     in_title = search.matching_ids(kind="cases.case", query=text)
-    in_incident = search.matching_ids(kind="cases.incident", query=text)
     if in_title is not None:
-        condition |= Q(pk__in=in_title)
+        parts.append(in_title.sql)
+        params.extend(in_title.params)
+    in_incident = search.matching_ids(kind="cases.incident", query=text)
     if in_incident is not None:
-        condition |= Q(
-            Exists(
-                Case.incidents.through.objects.filter(
-                    case_id=OuterRef("pk"), incident_id__in=in_incident
-                )
-            )
+        parts.append(
+            f"SELECT ci.case_id FROM {case_incidents} ci "  # noqa: S608
+            f"WHERE ci.incident_id IN ({in_incident.sql})"
         )
-    return condition
+        params.extend(in_incident.params)
+    return Q(pk__in=RawSQL(" UNION ".join(parts), params))  # noqa: S611
 
 
 def case_file(user: Any, case: Case, *, exported: bool = False) -> dict[str, Any]:

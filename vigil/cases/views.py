@@ -232,7 +232,7 @@ def defender_create(request: HttpRequest, case_id: int) -> HttpResponse:
     form = DefenderForm(request.POST or None, initial={"country": case.country})
     if request.method == "POST" and form.is_valid():
         try:
-            services.defender_create(actor=request.user, case=case, **form.cleaned_data)
+            services.defender_create(actor=request.user, case=case, **form.defender_fields())
         except ValidationError as error:
             _refuse(form, error)
         else:
@@ -256,7 +256,7 @@ def defender_edit(request: HttpRequest, defender_id: int) -> HttpResponse:
                 actor=request.user,
                 defender=defender,
                 version=form.cleaned_data["version"],
-                **form.changes(),
+                **form.defender_fields(),
             )
         except services.StaleRecord:
             form.add_error(None, STALE_MESSAGE)

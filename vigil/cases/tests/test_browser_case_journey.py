@@ -67,7 +67,7 @@ def record_act(page: Page, violation: str, perpetrator: str = "") -> None:
 
 def verify_act(page: Page, violation_label: str) -> None:
     # The link reads "Change" on screen; its hidden text names the act.
-    page.get_by_role("link", name=f"Change ({violation_label})").click()
+    page.get_by_role("link", name=f"Change ({violation_label}, {DEFENDER})").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Verify: {violation_label}")
     page.get_by_label("Verification").select_option("verified")
     page.get_by_label("Independent, reliable sources").fill("1")
@@ -80,7 +80,11 @@ def search_cases(page: Page, text: str) -> None:
         page.get_by_text("Filter the list").click()
     expect(filters).to_have_attribute("open", "")
     page.get_by_label("Search").fill(text)
+    before = page.url
     page.get_by_role("button", name="Apply filters").click()
+    # Each search gets a fresh random token, so the URL always changes: wait for
+    # it, lest the assertions that follow read the previous results.
+    expect(page).not_to_have_url(before)
     expect(page).to_have_url(re.compile(r"/cases/\?q=[\w-]+$"))
     expect(page.get_by_label("Search")).to_have_value(text)
 

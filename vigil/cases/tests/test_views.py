@@ -132,12 +132,14 @@ def test_an_officer_opens_a_case_and_records_its_people_and_facts(client, alice)
             "sex_gender": "woman",
             "age_group": "30_59",
             "country": "COL",
-            "is_hrd": "on",
-            "focus_environment": "on",
+            "victim_categories": ["hrd", "journalist"],
+            "focus_groups": ["environment"],
         },
     )
     luz = Defender.objects.get()
-    assert luz.is_woman_defender and luz.focus_environment and list(case.defenders.all()) == [luz]
+    assert luz.is_woman_defender and list(case.defenders.all()) == [luz]
+    assert (luz.is_hrd, luz.is_journalist, luz.is_trade_unionist) == (True, True, False)
+    assert luz.focus_groups == ["environment"]
 
     client.post(
         reverse("cases:incident_create", args=[case.pk]),
@@ -235,7 +237,7 @@ def test_the_second_of_two_edits_is_refused_and_the_input_shown_back(
         "sex_gender": "woman",
         "age_group": "unknown",
         "country": "COL",
-        "is_hrd": "on",
+        "victim_categories": ["hrd"],
         "version": defender.version,
     }
     client.force_login(alice)

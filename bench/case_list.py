@@ -1,0 +1,344 @@
+"""Benchmark: the case list, a filtered list and a full-text search over 100,000 incidents.
+
+Run with `make bench`. For each database (SQLite in a temporary folder; PostgreSQL
+in a throwaway database on 127.0.0.1:5432 when a server answers there) it loads
+100,000 fictional incidents in bulk, then times three reads as the desk makes them
+(the selector, the count the paginator needs, the first page of 50 with titles
+decrypted) next to hand-written SQL returning the same rows, and prints the median
+and 95th percentile of each and the ratio app/SQL.
+
+Target: p95 under 200 ms, and the app within 3x its SQL.
+
+    python bench/case_list.py [--incidents N] [--database sqlite|postgresql]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from random import Random
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDS = 40
+WARMUP = 3
+BATCH = 5000
+SEARCH_WORD = "cacao"  # in about 1% of narratives
+BENCH_KEY = "mXkO8fN3v0y0mEw0uW6r2m7yq1WlK1x0dE3Xj2l8p5E="
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def timed(function, rounds: int = ROUNDS) -> list[float]:
+    for _ in range(WARMUP):
+        function()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+# --- Loading ------------------------------------------------------------------------
+
+
+def load(incidents: int) -> None:
+    from django.utils import timezone
+
+    from vigil.accounts import services as accounts
+    from vigil.cases.models import Act, Case, Defender, DefenderName, Incident, Perpetrator
+    from vigil.cases.services import NAME_INDEX
+    from vigil.core import encryption, search
+    from vigil.core.models import SearchEntry
+    from vigil.core.vocabularies import (
+        PerpetratorCategory,
+        Verification,
+        ViolationType,
+    )
+
+    accounts.user_create(actor=None, username="coordinator", role="coordinator")
+    random = Random(100_000)  # noqa: S311 - fictional data
+    vocabulary = [f"w{n:04d}" for n in range(3000)]
+    countries = ["COL", "MEX", "BRA", "HND", "GTM", "PHL", "IND", "PAK", "KEN", "UGA", "COD",
+                 "NGA", "EGY", "TUR", "RUS", "IRN", "CHN", "VNM", "THA", "MMR", "PER", "NIC",
+                 "VEN", "ECU", "ZWE", "BGD", "IDN", "KHM", "ETH", "CMR"]  # fmt: skip
+    violations = [v.value for v in ViolationType]
+    verification = [v.value for v in Verification]
+    perpetrators = [p.value for p in PerpetratorCategory]
+    start_span = (date(2026, 11, 1) - date(2018, 1, 1)).days
+    now = timezone.now()
+    case_number = 0
+    for offset in range(0, incidents, BATCH):
+        size = min(BATCH, incidents - offset)
+        narratives = []
+        for _ in range(size):
+            words = random.choices(vocabulary, k=30)
+            if random.random() < 0.01:
+                words[random.randrange(30)] = SEARCH_WORD
+            narratives.append(" ".join(words))
+        batch = Incident.objects.bulk_create(
+            Incident(
+                title=" ".join(random.choices(vocabulary, k=6)),
+                narrative=narrative,
+                place=random.choice(vocabulary),
+                start_date=date(2018, 1, 1) + timedelta(days=random.randrange(start_span)),
+                country=random.choice(countries),
+            )
+            for narrative in narratives
+        )
+        cases = []
+        for _ in range(int(size / 1.4)):
+            case_number += 1
+            cases.append(
+                Case(
+                    reference=f"VGL-BENCH-{case_number:07d}",
+                    title=" ".join(random.choices(vocabulary, k=5)),
+                    country=random.choice(countries),
+                    updated_at=now - timedelta(minutes=random.randrange(10**6)),
+                )
+            )
+        cases = Case.objects.bulk_create(cases)
+        Case.incidents.through.objects.bulk_create(
+            Case.incidents.through(case_id=random.choice(cases).pk, incident_id=i.pk) for i in batch
+        )
+        defenders = Defender.objects.bulk_create(
+            Defender(kind="person", name=f"Person {offset + n}", country=i.country)
+            for n, i in enumerate(batch)
+        )
+        DefenderName.objects.bulk_create(
+            DefenderName(defender=d, digest=encryption.blind_index(d.name, purpose=NAME_INDEX))
+            for d in defenders
+        )
+        links = {}
+        for incident, defender in zip(batch, defenders, strict=True):
+            links.setdefault(incident.pk, []).append(defender)
+        Case.defenders.through.objects.bulk_create(
+            Case.defenders.through(case_id=row.case_id, defender_id=links[row.incident_id][0].pk)
+            for row in Case.incidents.through.objects.filter(incident__in=batch)
+        )
+        acts = Act.objects.bulk_create(
+            Act(
+                incident=incident,
+                victim=defender,
+                violation=random.choice(violations),
+                verification=random.choice(verification),
+            )
+            for incident, defender in zip(batch, defenders, strict=True)
+            for _ in range(random.choice([1, 1, 2]))
+        )
+        Perpetrator.objects.bulk_create(
+            Perpetrator(act=act, category=random.choice(perpetrators)) for act in acts
+        )
+        SearchEntry.objects.bulk_create(
+            SearchEntry(
+                kind="cases.incident",
+                object_id=i.pk,
+                tokens=search.tokens_for([i.title, narrative, i.place]),
+            )
+            for i, narrative in zip(batch, narratives, strict=True)
+        )
+        SearchEntry.objects.bulk_create(
+            SearchEntry(kind="cases.case", object_id=c.pk, tokens=search.tokens_for([c.title]))
+            for c in cases
+        )
+        print(f"  loaded {offset + size:,} incidents", end="\r", flush=True)
+    print()
+
+
+# --- The three reads ----------------------------------------------------------------
+
+
+def plain_sql(vendor: str, what: str) -> tuple[str, list]:
+    from vigil.core import encryption, search
+    from vigil.core.vocabularies import REGIONAL_GROUP_OF
+
+    columns = "c.id, c.reference, c.title, c.country, c.status, c.priority, c.updated_at"
+    order = "ORDER BY c.updated_at DESC, c.id DESC LIMIT 50"
+    if what == "list":
+        return f"SELECT {columns} FROM cases_case c {order}", []
+    if what == "filtered":
+        members = [c for c, g in REGIONAL_GROUP_OF.items() if g == "latin_american_caribbean"]
+        marks = ", ".join(["%s"] * len(members))
+        return (
+            f"SELECT {columns} FROM cases_case c WHERE c.country IN ({marks}) AND c.id IN ("
+            "SELECT ci.case_id FROM cases_act a JOIN cases_case_incidents ci ON ci.incident_id = a.incident_id "
+            "WHERE a.violation = %s AND a.verification = %s) " + order,
+            [*members, "killing", "verified"],
+        )
+    token = search.tokens_for([SEARCH_WORD])
+    digest = encryption.blind_index(SEARCH_WORD, purpose="defender-name")
+    if vendor == "postgresql":
+        match = "SELECT object_id FROM core_searchentry WHERE kind = %s AND to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)"
+        params = [token]
+    else:
+        match = "SELECT e.object_id FROM core_searchentry_fts f JOIN core_searchentry e ON e.id = f.rowid WHERE core_searchentry_fts MATCH %s AND e.kind = %s"
+        params = [f'"{token}"']
+
+    def matched(kind: str) -> tuple[str, list]:
+        if vendor == "postgresql":
+            return match, [kind, *params]
+        return match, [*params, kind]
+
+    in_cases, p1 = matched("cases.case")
+    in_incidents, p2 = matched("cases.incident")
+    return (
+        f"SELECT {columns} FROM cases_case c WHERE c.id IN ("
+        "SELECT cd.case_id FROM cases_case_defenders cd JOIN cases_defendername n "
+        "ON n.defender_id = cd.defender_id WHERE n.digest = %s "
+        f"UNION {in_cases} "
+        f"UNION SELECT ci.case_id FROM cases_case_incidents ci WHERE ci.incident_id IN ({in_incidents})"
+        ") " + order,
+        [digest, *p1, *p2],
+    )  # fmt: skip
+
+
+def measure(vendor: str) -> list[tuple[str, list[float], list[float], int, int]]:
+    from django.db import connection
+
+    from vigil.accounts.models import User
+    from vigil.cases.selectors import CaseFilter, case_list
+    from vigil.core.vocabularies import RegionalGroup
+
+    user = User.objects.get(username="coordinator")
+    reads = {
+        "list": CaseFilter(),
+        "filtered": CaseFilter(
+            region=RegionalGroup.LATIN_AMERICAN_CARIBBEAN,
+            violation="killing",
+            verification="verified",
+        ),
+        "search": CaseFilter(text=SEARCH_WORD),
+    }
+    results = []
+    for name, filters in reads.items():
+        sql, params = plain_sql(vendor, name)
+        count_sql = f"SELECT count(*) FROM ({sql.rsplit(' ORDER BY', 1)[0]}) AS rows"
+
+        def app(filters=filters):
+            cases = case_list(user, filters)
+            total = cases.count()
+            page = list(cases[:50])
+            return total, [case.title for case in page]
+
+        def raw(sql=sql, params=params, count_sql=count_sql):
+            with connection.cursor() as cursor:
+                cursor.execute(count_sql, params)
+                total = cursor.fetchone()[0]
+                cursor.execute(sql, params)
+                return total, cursor.fetchall()
+
+        app_total, app_titles = app()
+        raw_total, raw_rows = raw()
+        assert app_total == raw_total, (name, app_total, raw_total)
+        assert len(app_titles) == len(raw_rows), name
+        results.append((name, timed(app), timed(raw), app_total, len(app_titles)))
+    return results
+
+
+def run_one(database: str, incidents: int) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="vigil-bench-"))
+    os.environ.pop("VIGIL_DEBUG", None)
+    os.environ.update(
+        {
+            "VIGIL_SECRET_KEY": "bench-" + "x" * 60,
+            "VIGIL_ENCRYPTION_KEYS": BENCH_KEY,
+            "VIGIL_DATA_DIR": str(data_dir),
+            "DJANGO_SETTINGS_MODULE": "vigil.settings",
+        }
+    )
+    name = f"vigil_bench_{os.getpid()}"
+    if database == "postgresql":
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
+            check=True,
+        )  # noqa: S603,S607
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    sys.path.insert(0, str(ROOT))
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        load(incidents)
+        if database == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        print(f"  loading took {time.perf_counter() - started:.0f} s")
+        print(
+            f"  {'read':<9} {'rows':>7} {'app median':>11} {'app p95':>9} {'SQL median':>11} {'SQL p95':>9} {'ratio':>6}"
+        )
+        for read, app, raw, total, _shown in measure(database):
+            ratio = statistics.median(app) / statistics.median(raw)
+            verdict = "ok" if percentile(app, 0.95) < 200 and ratio < 3 else "MISSES TARGET"
+            print(
+                f"  {read:<9} {total:>7,} {statistics.median(app):>9.1f}ms {percentile(app, 0.95):>7.1f}ms"
+                f" {statistics.median(raw):>9.1f}ms {percentile(raw, 0.95):>7.1f}ms {ratio:>5.2f}x  {verdict}"
+            )
+        from django.db import connections
+
+        connections.close_all()
+    finally:
+        if database == "postgresql":
+            subprocess.run(
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-qc",
+                    f"DROP DATABASE IF EXISTS {name}",
+                ],
+                check=False,
+            )  # noqa: S603,S607
+        import shutil
+
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    if args.database:
+        print(f"case list benchmark on {args.database}, {args.incidents:,} incidents")
+        run_one(args.database, args.incidents)
+        return
+    databases = ["sqlite"]
+    if (
+        subprocess.run(
+            ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False
+        ).returncode
+        == 0
+    ):  # noqa: S603,S607
+        databases.append("postgresql")
+    else:
+        print("PostgreSQL is not answering on 127.0.0.1:5432: SQLite only.")
+    for database in databases:
+        # Each database in a process of its own: Django's settings are per process.
+        subprocess.run(
+            [sys.executable, __file__, "--database", database, "--incidents", str(args.incidents)],
+            check=True,
+        )  # noqa: S603
+
+
+if __name__ == "__main__":
+    main()
