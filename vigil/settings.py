@@ -261,5 +261,9 @@ if not ENCRYPTION_KEYS:
         _development_key.write_bytes(Fernet.generate_key())
     ENCRYPTION_KEYS = [_development_key.read_text().strip()]
 
+# The largest evidence file accepted, in bytes.
+EVIDENCE_MAX_BYTES = 25 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # Demo accounts (`manage.py loaddemo`): one password for all, for a demo only.
 DEMO_PASSWORD = os.environ.get("VIGIL_DEMO_PASSWORD", "vigil-demo")

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from vigil.cases.models import Act, Case, Defender, Incident, Source
+from vigil.cases.models import Act, Case, Defender, Evidence, Incident, Source
 from vigil.core.permissions import Perm, has_perm, scope_queryset
 
 
@@ -66,6 +66,13 @@ def get_act_for_user(user: Any, act_id: Any) -> Act:
         scope_queryset(Act.objects.select_related("incident"), user, field="incident__country"),
         act_id,
     )
+
+
+def get_evidence_for_user(user: Any, evidence_id: Any) -> Evidence:
+    if not _can_document(user):
+        raise Http404
+    evidence = scope_queryset(Evidence.objects.all(), user, field="incident__country")
+    return _get(evidence, evidence_id)
 
 
 def get_source_for_user(user: Any, source_id: Any) -> Source:

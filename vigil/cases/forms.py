@@ -285,6 +285,13 @@ class CaseEditForm(WithVersion, DeskModelForm):
         widgets = {"title": forms.TextInput}
 
 
+class EvidenceForm(DeskForm):
+    file = forms.FileField(label=_("File"))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class NoteForm(DeskForm):
     text = forms.CharField(label=_("New note"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -338,6 +338,26 @@ class Source(Tracked):
             raise ValidationError(errors)
 
 
+class Evidence(Tracked):
+    """A file that supports an incident: stored encrypted on disk (core/files.py),
+    with the SHA-256 of its content, so that a copy can be proven unchanged."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evidence")
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    filename = EncryptedTextField(_("file name"))
+    description = EncryptedTextField(_("description"), blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{_('Evidence')} #{self.pk}"
+
+
 class CaseCounter(models.Model):
     """The last case number given out in a year (references are VGL-YYYY-NNNNN)."""
 
@@ -434,6 +454,7 @@ class CaseEvent(models.Model):
         ACT_ADDED = "act_added", _("Act recorded")
         ACT_VERIFIED = "act_verified", _("Verification changed")
         SOURCE_ADDED = "source_added", _("Source added")
+        EVIDENCE_ADDED = "evidence_added", _("Evidence added")
         NOTE_ADDED = "note_added", _("Note added")
         TASK_ADDED = "task_added", _("Task added")
         TASK_DONE = "task_done", _("Task done")

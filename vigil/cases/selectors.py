@@ -19,6 +19,7 @@ from vigil.cases.models import (
     Act,
     Case,
     DefenderName,
+    Evidence,
 )
 from vigil.cases.services import NAME_INDEX
 from vigil.core import audit, encryption, search
@@ -161,6 +162,7 @@ def case_file(user: Any, case: Case, *, exported: bool = False) -> dict[str, Any
             ),
         ),
         "sources",
+        Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk")),
     )
     defenders = case.defenders.order_by("pk")
     audit.record(

@@ -6,12 +6,16 @@ writes its audit entry and the case timeline in the same transaction, and, for a
 update, refuses to overwrite a version the caller has not seen (`StaleRecord`).
 """
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,12 +28,13 @@ from vigil.cases.models import (
     CaseTask,
     Defender,
     DefenderName,
+    Evidence,
     Incident,
     Perpetrator,
     Source,
     Tracked,
 )
-from vigil.core import audit, encryption, search
+from vigil.core import audit, encryption, files, search
 from vigil.core.vocabularies import Verification
 
 NAME_INDEX = "defender-name"
@@ -256,6 +261,57 @@ def act_set_verification(
     for case in _cases_of(act.incident):
         _event(case, actor, CaseEvent.Kind.ACT_VERIFIED, verification)
     return act
+
+
+@transaction.atomic
+def evidence_add(
+    *, actor: Any, incident: Incident, content: bytes, filename: str, description: str = ""
+) -> Evidence:
+    """Store a file for an incident, encrypted, with its SHA-256.
+
+    The file is written (and flushed to disk) before the row that points to it;
+    if the row cannot be saved, the file is removed again.
+    """
+    if not content:
+        raise ValidationError({"file": _("The file is empty.")})
+    if len(content) > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(limit)s.")
+                % {"limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+            }
+        )
+    stored = files.save(content)
+    try:
+        evidence = Evidence(
+            created_by=actor,
+            incident=incident,
+            stored_name=stored.name,
+            filename=Path(filename).name[:255] or "file",
+            description=description,
+            size=stored.size,
+            sha256=stored.sha256,
+        )
+        evidence.full_clean()
+        evidence.save()
+        audit.record(
+            actor=actor, action="cases.evidence_added", obj=evidence, fields=["file", "description"]
+        )
+        for case in _cases_of(incident):
+            _event(case, actor, CaseEvent.Kind.EVIDENCE_ADDED, stored.sha256[:12])
+    except Exception:
+        files.delete(stored.name)
+        raise
+    return evidence
+
+
+def evidence_content(*, actor: Any, evidence: Evidence) -> bytes:
+    """The file's content, checked against its SHA-256; the reading is audited."""
+    content = files.read(evidence.stored_name)
+    if hashlib.sha256(content).hexdigest() != evidence.sha256:
+        raise files.StoreError(f"evidence {evidence.pk} does not match its SHA-256")
+    audit.record(actor=actor, action="cases.evidence_downloaded", obj=evidence, fields=["file"])
+    return content
 
 
 # --- Cases ------------------------------------------------------------------------

@@ -20,4 +20,6 @@ urlpatterns = [
     path("incidents/<int:incident_id>/acts/new/", views.act_create, name="act_create"),
     path("incidents/<int:incident_id>/sources/new/", views.source_create, name="source_create"),
     path("acts/<int:act_id>/verify/", views.act_verify, name="act_verify"),
+    path("incidents/<int:incident_id>/evidence/new/", views.evidence_add, name="evidence_add"),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
 ]

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from vigil.cases.forms import (
     CaseForm,
     DefenderEditForm,
     DefenderForm,
+    EvidenceForm,
     IncidentEditForm,
     IncidentForm,
     NoteForm,
@@ -366,6 +368,43 @@ def source_create(request: HttpRequest, incident_id: int) -> HttpResponse:
             messages.success(request, _("Source recorded."))
             return redirect(back)
     return _form_page(request, form, title=_("Add a source"), back=back, incident=incident)
+
+
+@casework
+def evidence_add(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = access.get_incident_for_user(request.user, incident_id)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    back = _back_to_incident(incident)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.evidence_add(
+                actor=request.user,
+                incident=incident,
+                content=upload.read(),
+                filename=upload.name,
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Evidence stored, encrypted."))
+            return redirect(back)
+    return _form_page(
+        request, form, title=_("Add evidence"), back=back, incident=incident, multipart=True
+    )
+
+
+@casework
+def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = access.get_evidence_for_user(request.user, evidence_id)
+    content = services.evidence_content(actor=request.user, evidence=evidence)
+    # Always a download, never shown in the browser: a file from outside must not
+    # run as a page of ours. The stored name is neutral; the person sees theirs.
+    response = HttpResponse(content, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, evidence.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @casework

@@ -71,6 +71,19 @@ def decrypt(token: str) -> str:
         ) from error
 
 
+def encrypt_bytes(content: bytes) -> bytes:
+    return _cipher().encrypt(content)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _cipher().decrypt(token)
+    except InvalidToken as error:
+        raise DecryptionError(
+            "a stored file cannot be decrypted with the configured keys"
+        ) from error
+
+
 def rotate(token: str) -> str:
     """Re-encrypt a token under the newest key (used by key rotation)."""
     return _cipher().rotate(token.encode()).decode()

@@ -1,0 +1,68 @@
+"""The encrypted file store under VIGIL_DATA_DIR/files.
+
+Files are encrypted whole with the same keys as the database fields and written
+under random names in two levels of folders; the original name is kept (encrypted)
+in the database, never on disk. Nothing here is served by the web server: files
+leave only through views that check access, as attachments.
+
+Paths are built from our own random names and checked to stay inside the store,
+so no name that comes from outside can point elsewhere.
+"""
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from vigil.core import encryption
+
+
+class StoreError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # the store's own name, for the database
+    size: int
+    sha256: str  # of the original content
+
+
+def _root() -> Path:
+    root = Path(settings.DATA_DIR) / "files"
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return root.resolve()
+
+
+def _path(name: str) -> Path:
+    root = _root()
+    path = (root / name[:2] / name).resolve()
+    if root not in path.parents:
+        raise StoreError("a stored file name points outside the store")
+    return path
+
+
+def save(content: bytes) -> StoredFile:
+    """Encrypt and write `content` durably; return how to find it again."""
+    name = secrets.token_hex(20)
+    path = _path(name)
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    token = encryption.encrypt_bytes(content)
+    temporary = path.with_suffix(".partial")
+    with open(temporary, "wb") as handle:
+        handle.write(token)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return StoredFile(name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest())
+
+
+def read(name: str) -> bytes:
+    return encryption.decrypt_bytes(_path(name).read_bytes())
+
+
+def delete(name: str) -> None:
+    _path(name).unlink(missing_ok=True)
