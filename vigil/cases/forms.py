@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vigil.accounts.selectors import people_who_document
 from vigil.cases.models import (
     FOCUS_GROUP_FIELDS,
     VICTIM_CATEGORY_FIELDS,
@@ -279,10 +280,26 @@ class CaseForm(DeskModelForm):
 
 
 class CaseEditForm(WithVersion, DeskModelForm):
+    officers = forms.ModelMultipleChoiceField(
+        label=_("Officers"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Case officers who cover the case's country, and coordinators."),
+    )
+
     class Meta:
         model = Case
         fields = ["title", "country", "priority", "risk", "status", "outcome"]
         widgets = {"title": forms.TextInput}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officers"].queryset = people_who_document()
+        self.fields["officers"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.initial.setdefault("officers", list(self.instance.officers.all()))
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in super().changes().items() if k != "officers"}
 
 
 class EvidenceForm(DeskForm):

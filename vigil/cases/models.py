@@ -449,6 +449,7 @@ class CaseEvent(models.Model):
         CREATED = "created", _("Case opened")
         UPDATED = "updated", _("Case details changed")
         STATUS = "status", _("Status changed")
+        OFFICERS = "officers", _("Officers assigned")
         INCIDENT_ADDED = "incident_added", _("Incident added")
         DEFENDER_ADDED = "defender_added", _("Defender added")
         ACT_ADDED = "act_added", _("Act recorded")

@@ -35,6 +35,7 @@ from vigil.cases.models import (
     Tracked,
 )
 from vigil.core import audit, encryption, files, search
+from vigil.core.permissions import in_scope
 from vigil.core.vocabularies import Verification
 
 NAME_INDEX = "defender-name"
@@ -351,6 +352,25 @@ def case_update(*, actor: Any, case: Case, version: int, **changes: Any) -> Case
     elif case.version != version:
         _event(case, actor, CaseEvent.Kind.UPDATED)
     return case
+
+
+@transaction.atomic
+def case_assign_officers(*, actor: Any, case: Case, officers: Iterable[Any]) -> None:
+    """Put exactly `officers` on the case. Each must be able to see its country."""
+    officers = list(officers)
+    blind = [o.username for o in officers if not in_scope(o, case.country)]
+    if blind:
+        raise ValidationError(
+            {
+                "officers": _("%(names)s cannot see cases of this country.")
+                % {"names": ", ".join(blind)}
+            }
+        )
+    if set(case.officers.all()) == set(officers):
+        return
+    case.officers.set(officers)
+    audit.record(actor=actor, action="cases.case_changed", obj=case, fields=["officers"])
+    _event(case, actor, CaseEvent.Kind.OFFICERS)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -171,12 +172,16 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     form = CaseEditForm(request.POST or None, instance=case, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_update(
-                actor=request.user,
-                case=case,
-                version=form.cleaned_data["version"],
-                **form.changes(),
-            )
+            with transaction.atomic():
+                case = services.case_update(
+                    actor=request.user,
+                    case=case,
+                    version=form.cleaned_data["version"],
+                    **form.changes(),
+                )
+                services.case_assign_officers(
+                    actor=request.user, case=case, officers=form.cleaned_data["officers"]
+                )
         except services.StaleRecord:
             form.add_error(None, STALE_MESSAGE)
         except ValidationError as error:

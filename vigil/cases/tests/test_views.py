@@ -391,3 +391,40 @@ def test_the_case_record_downloads_as_a_pdf_that_says_what_the_file_says(client,
 def test_the_pdf_is_as_closed_to_others_as_the_case(client, bob, colombia):
     client.force_login(bob)
     assert client.get(reverse("cases:case_pdf", args=[colombia["case"].pk])).status_code == 404
+
+
+def edit_case(client, case, **changes):
+    data = {
+        "title": case.title,
+        "country": case.country,
+        "priority": case.priority,
+        "risk": case.risk,
+        "status": case.status,
+        "outcome": case.outcome,
+        "version": case.version,
+        **changes,
+    }
+    return client.post(reverse("cases:case_edit", args=[case.pk]), data)
+
+
+def test_a_coordinator_assigns_officers_who_cover_the_country(client, alice, bob, carol):
+    case = make.case(carol, title="Assigned")
+    client.force_login(carol)
+    response = edit_case(client, case, officers=[alice.pk, carol.pk], priority="urgent")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert set(case.officers.all()) == {alice, carol}
+    case.refresh_from_db()
+    assert case.priority == "urgent"
+    kinds = set(case.events.values_list("kind", flat=True))
+    assert {"officers", "updated"} <= kinds
+
+
+def test_an_officer_who_cannot_see_the_country_is_refused_and_nothing_changes(client, bob, carol):
+    case = make.case(carol, title="Assigned")
+    client.force_login(carol)
+    response = edit_case(client, case, officers=[bob.pk], priority="urgent")
+    assert response.status_code == 200
+    assert b"bob cannot see cases of this country." in response.content
+    case.refresh_from_db()
+    assert case.priority == "normal"  # the whole edit was refused, not half of it
+    assert list(case.officers.all()) == [carol]
