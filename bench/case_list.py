@@ -3,9 +3,10 @@
 Run with `make bench`. For each database (SQLite in a temporary folder; PostgreSQL
 in a throwaway database on 127.0.0.1:5432 when a server answers there) it loads
 100,000 fictional incidents in bulk, then times three reads as the desk makes them
-(the selector, the count the paginator needs, the first page of 50 with titles
-decrypted) next to hand-written SQL returning the same rows, and prints the median
-and 95th percentile of each and the ratio app/SQL.
+(`selectors.case_page`, as the list view calls it: the count the paginator needs,
+then the first page of 50 with titles decrypted) next to hand-written SQL returning the same rows, and prints the median
+and 95th percentile of each and the ratio app/SQL. A second baseline, "SQL+decrypt",
+also decrypts the page's titles: the least any reader of encrypted records pays.
 
 Target: p95 under 200 ms, and the app within 3x its SQL.
 
@@ -200,11 +201,12 @@ def plain_sql(vendor: str, what: str) -> tuple[str, list]:
     )  # fmt: skip
 
 
-def measure(vendor: str) -> list[tuple[str, list[float], list[float], int, int]]:
+def measure(vendor: str) -> list[tuple[str, list[float], list[float], list[float], int]]:
     from django.db import connection
 
     from vigil.accounts.models import User
-    from vigil.cases.selectors import CaseFilter, case_list
+    from vigil.cases.selectors import CaseFilter, case_page
+    from vigil.core import encryption
     from vigil.core.vocabularies import RegionalGroup
 
     user = User.objects.get(username="coordinator")
@@ -223,10 +225,9 @@ def measure(vendor: str) -> list[tuple[str, list[float], list[float], int, int]]
         count_sql = f"SELECT count(*) FROM ({sql.rsplit(' ORDER BY', 1)[0]}) AS rows"
 
         def app(filters=filters):
-            cases = case_list(user, filters)
-            total = cases.count()
-            page = list(cases[:50])
-            return total, [case.title for case in page]
+            # What the list view does: a count for the paginator, then page 1.
+            page = case_page(user, filters, 1)
+            return page.paginator.count, [case.title for case in page.object_list]
 
         def raw(sql=sql, params=params, count_sql=count_sql):
             with connection.cursor() as cursor:
@@ -235,11 +236,17 @@ def measure(vendor: str) -> list[tuple[str, list[float], list[float], int, int]]
                 cursor.execute(sql, params)
                 return total, cursor.fetchall()
 
+        def raw_readable(raw=raw):
+            # The same rows as a person can read them: titles decrypted.
+            total, rows = raw()
+            return total, [encryption.decrypt(row[2]) for row in rows]
+
         app_total, app_titles = app()
         raw_total, raw_rows = raw()
         assert app_total == raw_total, (name, app_total, raw_total)
         assert len(app_titles) == len(raw_rows), name
-        results.append((name, timed(app), timed(raw), app_total, len(app_titles)))
+        assert raw_readable()[1] == app_titles, name
+        results.append((name, timed(app), timed(raw), timed(raw_readable), app_total))
     return results
 
 
@@ -282,14 +289,23 @@ def run_one(database: str, incidents: int) -> None:
                 cursor.execute("ANALYZE")
         print(f"  loading took {time.perf_counter() - started:.0f} s")
         print(
-            f"  {'read':<9} {'rows':>7} {'app median':>11} {'app p95':>9} {'SQL median':>11} {'SQL p95':>9} {'ratio':>6}"
+            f"  {'read':<9} {'rows':>7} {'app median':>11} {'app p95':>9} {'SQL median':>11}"
+            f" {'SQL p95':>9} {'ratio':>6} {'SQL+decrypt':>12} {'ratio':>6}"
         )
-        for read, app, raw, total, _shown in measure(database):
+        for read, app, raw, readable, total in measure(database):
             ratio = statistics.median(app) / statistics.median(raw)
-            verdict = "ok" if percentile(app, 0.95) < 200 and ratio < 3 else "MISSES TARGET"
+            readable_ratio = statistics.median(app) / statistics.median(readable)
+            added = statistics.median(app) - statistics.median(raw)
+            if percentile(app, 0.95) >= 200:
+                verdict = "MISSES the 200 ms target"
+            elif ratio >= 3:
+                verdict = f"MISSES the 3x target (the app adds {added:.1f} ms)"
+            else:
+                verdict = "ok"
             print(
                 f"  {read:<9} {total:>7,} {statistics.median(app):>9.1f}ms {percentile(app, 0.95):>7.1f}ms"
-                f" {statistics.median(raw):>9.1f}ms {percentile(raw, 0.95):>7.1f}ms {ratio:>5.2f}x  {verdict}"
+                f" {statistics.median(raw):>9.1f}ms {percentile(raw, 0.95):>7.1f}ms {ratio:>5.2f}x"
+                f" {statistics.median(readable):>10.1f}ms {readable_ratio:>5.2f}x  {verdict}"
             )
         from django.db import connections
 

@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -101,8 +100,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cleaned = dict(form.cleaned_data)
         mine = cleaned.pop("mine")
         filters = selectors.CaseFilter(**cleaned, assigned_to=request.user.pk if mine else None)
-    cases = selectors.case_list(request.user, filters)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page = selectors.case_page(request.user, filters, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
