@@ -19,10 +19,12 @@ from vigil.cases.models import (
 )
 from vigil.core.vocabularies import (
     CaseStatus,
+    DefenderKind,
     FocusGroup,
     Involvement,
     PerpetratorCategory,
     RegionalGroup,
+    RelationType,
     RightAffected,
     SdgCategory,
     Verification,
@@ -125,6 +127,18 @@ class DefenderForm(DeskModelForm):
 
 class DefenderEditForm(WithVersion, DefenderForm):
     pass
+
+
+class RelationForm(DefenderForm):
+    """A relative or representative of a defender, recorded as a person of their own."""
+
+    relation = forms.ChoiceField(label=_("Relation to the defender"), choices=RelationType.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["relation", *self.fields])
+        self.fields["kind"].initial = DefenderKind.PERSON
+        self.initial.setdefault("victim_categories", [])
 
 
 class IncidentForm(DeskModelForm):
@@ -237,6 +251,19 @@ class ActForm(DeskModelForm):
         ]
 
 
+class ActEditForm(WithVersion, ActForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        first = self.instance.perpetrators.order_by("pk").first()
+        if first is not None:
+            for name in ("involvement", "company_name", "company_sector", "company_country"):
+                self.initial.setdefault(name, getattr(first, name))
+            self.initial.setdefault("perpetrator", first.category)
+
+    def act_fields(self) -> dict[str, Any]:
+        return {**super().act_fields(), "victim": self.cleaned_data["victim"]}
+
+
 class SourceForm(DeskModelForm):
     acts = forms.ModelMultipleChoiceField(
         label=_("Acts this source reports"),
@@ -256,6 +283,15 @@ class SourceForm(DeskModelForm):
         self.fields["acts"].label_from_instance = lambda act: (
             f"{act.get_violation_display()}: {act.victim.name}"
         )
+
+
+class SourceEditForm(WithVersion, SourceForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("acts", list(self.instance.acts.all()))
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in super().changes().items() if k != "acts"}
 
 
 class VerificationForm(DeskForm):

@@ -20,6 +20,7 @@ from vigil.cases.models import (
     Act,
     Case,
     DefenderName,
+    DefenderRelation,
     Evidence,
 )
 from vigil.cases.services import NAME_INDEX
@@ -175,7 +176,10 @@ def case_file(user: Any, case: Case, *, exported: bool = False) -> dict[str, Any
         "sources",
         Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk")),
     )
-    defenders = case.defenders.order_by("pk")
+    defenders = case.defenders.order_by("pk").prefetch_related(
+        Prefetch("relations", queryset=DefenderRelation.objects.select_related("relative")),
+        Prefetch("related_to", queryset=DefenderRelation.objects.select_related("defender")),
+    )
     audit.record(
         actor=user,
         action="cases.case_exported" if exported else "cases.case_viewed",

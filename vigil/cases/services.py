@@ -28,6 +28,7 @@ from vigil.cases.models import (
     CaseTask,
     Defender,
     DefenderName,
+    DefenderRelation,
     Evidence,
     Incident,
     Perpetrator,
@@ -120,6 +121,24 @@ def defender_update(*, actor: Any, defender: Defender, version: int, **changes: 
     return defender
 
 
+@transaction.atomic
+def relation_add(
+    *, actor: Any, defender: Defender, relation: str, case: Case | None = None, **relative: Any
+) -> DefenderRelation:
+    """Record a person linked to a defender: a family member, a legal
+    representative or an associate (resolution paras 7-8 protect them too).
+
+    The relative is recorded as a defender of their own, so that acts against
+    them (reprisals against a family, say) can be documented and counted.
+    """
+    person = defender_create(actor=actor, case=case, **relative)
+    link = DefenderRelation(created_by=actor, defender=defender, relative=person, relation=relation)
+    link.full_clean()
+    link.save()
+    audit.record(actor=actor, action="cases.relation_added", obj=link, fields=["relation"])
+    return link
+
+
 # --- Incidents, acts, perpetrators, sources ----------------------------------------
 
 
@@ -188,6 +207,54 @@ def act_create(
 
 
 @transaction.atomic
+def act_update(
+    *,
+    actor: Any,
+    act: Act,
+    version: int,
+    perpetrators: Iterable[dict[str, Any]] | None = None,
+    **changes: Any,
+) -> Act:
+    """Correct an act; with `perpetrators`, replace the perpetrators recorded for it.
+
+    Verification is changed only through `act_set_verification`.
+    """
+    if {"verification", "verified_by", "verified_at", "independent_sources"} & set(changes):
+        raise ValueError("change verification with act_set_verification")
+    act = _update(
+        actor=actor, record=act, version=version, changes=changes, action="cases.act_changed"
+    )
+    if perpetrators is not None:
+        wanted = [dict(p) for p in perpetrators]
+        current = [
+            {
+                k: getattr(p, k)
+                for k in (
+                    "category",
+                    "involvement",
+                    "company_name",
+                    "company_sector",
+                    "company_country",
+                )
+            }
+            for p in act.perpetrators.order_by("pk")
+        ]
+        if wanted != current:
+            removed = list(act.perpetrators.values_list("pk", flat=True))
+            act.perpetrators.all().delete()
+            for pk in removed:
+                audit.record(
+                    actor=actor,
+                    action="cases.perpetrator_removed",
+                    object_type="cases.perpetrator",
+                    object_id=pk,
+                )
+            for perpetrator in wanted:
+                perpetrator_add(actor=actor, act=act, **perpetrator)
+    return act
+
+
+@transaction.atomic
 def perpetrator_add(*, actor: Any, act: Act, **fields: Any) -> Perpetrator:
     perpetrator = Perpetrator(created_by=actor, act=act, **fields)
     perpetrator.full_clean()
@@ -212,6 +279,38 @@ def source_create(
     audit.record(actor=actor, action="cases.source_created", obj=source, fields=fields)
     for case in _cases_of(incident):
         _event(case, actor, CaseEvent.Kind.SOURCE_ADDED, f"#{source.pk}")
+    return source
+
+
+@transaction.atomic
+def source_update(
+    *, actor: Any, source: Source, version: int, acts: Iterable[Act] | None = None, **changes: Any
+) -> Source:
+    """Correct a source; with `acts`, set exactly which acts of its incident it reports."""
+    source = _update(
+        actor=actor, record=source, version=version, changes=changes, action="cases.source_changed"
+    )
+    if acts is not None:
+        acts = list(acts)
+        if any(a.incident_id != source.incident_id for a in acts):
+            raise ValidationError(_("A source can only support acts of its own incident."))
+        for dropped in set(source.acts.all()) - set(acts):
+            remaining = dropped.sources.exclude(pk=source.pk).count()
+            if dropped.verification == Verification.VERIFIED and remaining < max(
+                1, dropped.independent_sources
+            ):
+                raise ValidationError(
+                    {
+                        "acts": _(
+                            "%(act)s is verified on this source. Change its verification "
+                            "before you unlink the source."
+                        )
+                        % {"act": dropped.get_violation_display()}
+                    }
+                )
+        if set(source.acts.all()) != set(acts):
+            source.acts.set(acts)
+            audit.record(actor=actor, action="cases.source_changed", obj=source, fields=["acts"])
     return source
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from vigil.cases import access, selectors, services
 from vigil.cases.forms import (
+    ActEditForm,
     ActForm,
     CaseEditForm,
     CaseFilterForm,
@@ -28,6 +29,8 @@ from vigil.cases.forms import (
     IncidentEditForm,
     IncidentForm,
     NoteForm,
+    RelationForm,
+    SourceEditForm,
     SourceForm,
     TaskForm,
     VerificationForm,
@@ -274,6 +277,34 @@ def defender_edit(request: HttpRequest, defender_id: int) -> HttpResponse:
     return _form_page(request, form, title=title, back=back)
 
 
+@casework
+def relation_add(request: HttpRequest, defender_id: int) -> HttpResponse:
+    defender = access.get_defender_for_user(request.user, defender_id)
+    case = access.cases_for_user(request.user).filter(defenders=defender).order_by("pk").first()
+    form = RelationForm(request.POST or None, initial={"country": defender.country})
+    back = (
+        reverse("cases:case_detail", args=[case.pk]) + f"#defender-{defender.pk}"
+        if case
+        else reverse("cases:case_list")
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relation_add(
+                actor=request.user,
+                defender=defender,
+                case=case,
+                relation=form.cleaned_data["relation"],
+                **form.defender_fields(),
+            )
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Relative or representative recorded."))
+            return redirect(back)
+    title = _("A relative or representative of %(name)s") % {"name": defender.name}
+    return _form_page(request, form, title=title, back=back)
+
+
 # --- Incidents, acts, sources -------------------------------------------------------
 
 
@@ -330,13 +361,7 @@ def incident_edit(request: HttpRequest, incident_id: int) -> HttpResponse:
 @casework
 def act_create(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = access.get_incident_for_user(request.user, incident_id)
-    victims = (
-        access.defenders_for_user(request.user)
-        .filter(Q(cases__incidents=incident) | Q(country=incident.country))
-        .distinct()
-        .order_by("pk")
-    )
-    form = ActForm(request.POST or None, victims=victims)
+    form = ActForm(request.POST or None, victims=_victims_for(request.user, incident))
     back = _back_to_incident(incident)
     if request.method == "POST" and form.is_valid():
         try:
@@ -353,6 +378,74 @@ def act_create(request: HttpRequest, incident_id: int) -> HttpResponse:
             messages.success(request, _("Act recorded."))
             return redirect(back)
     return _form_page(request, form, title=_("Record an act"), back=back, incident=incident)
+
+
+def _victims_for(user: Any, incident: Any) -> Any:
+    return (
+        access.defenders_for_user(user)
+        .filter(Q(cases__incidents=incident) | Q(country=incident.country))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@casework
+def act_edit(request: HttpRequest, act_id: int) -> HttpResponse:
+    act = access.get_act_for_user(request.user, act_id)
+    form = ActEditForm(
+        request.POST or None,
+        instance=act,
+        victims=_victims_for(request.user, act.incident),
+        initial={"version": act.version},
+    )
+    back = _back_to_incident(act.incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.act_update(
+                actor=request.user,
+                act=act,
+                version=form.cleaned_data["version"],
+                perpetrators=form.perpetrators(),
+                **form.act_fields(),
+            )
+        except services.StaleRecord:
+            form.add_error(None, STALE_MESSAGE)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Act saved."))
+            return redirect(back)
+    title = _("Edit: %(violation)s") % {"violation": act.get_violation_display()}
+    return _form_page(request, form, title=title, back=back)
+
+
+@casework
+def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
+    source = access.get_source_for_user(request.user, source_id)
+    form = SourceEditForm(
+        request.POST or None,
+        instance=source,
+        incident=source.incident,
+        initial={"version": source.version},
+    )
+    back = _back_to_incident(source.incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.source_update(
+                actor=request.user,
+                source=source,
+                version=form.cleaned_data["version"],
+                acts=form.cleaned_data["acts"],
+                **form.changes(),
+            )
+        except services.StaleRecord:
+            form.add_error(None, STALE_MESSAGE)
+        except ValidationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Source saved."))
+            return redirect(back)
+    return _form_page(request, form, title=_("Edit source #%(id)s") % {"id": source.pk}, back=back)
 
 
 @casework

@@ -52,6 +52,10 @@ def desk_urls(records) -> list[tuple[str, str]]:
         ("get", reverse("cases:act_create", args=[incident])),
         ("get", reverse("cases:source_create", args=[incident])),
         ("get", reverse("cases:act_verify", args=[records["act"].pk])),
+        ("get", reverse("cases:act_edit", args=[records["act"].pk])),
+        ("get", reverse("cases:source_edit", args=[records["source"].pk])),
+        ("get", reverse("cases:relation_add", args=[records["defender"].pk])),
+        ("get", reverse("cases:case_pdf", args=[case])),
     ]
 
 
@@ -428,3 +432,88 @@ def test_an_officer_who_cannot_see_the_country_is_refused_and_nothing_changes(cl
     case.refresh_from_db()
     assert case.priority == "normal"  # the whole edit was refused, not half of it
     assert list(case.officers.all()) == [carol]
+
+
+def test_a_relative_is_recorded_as_a_person_of_their_own(client, alice, colombia):
+    client.force_login(alice)
+    defender = colombia["defender"]
+    response = client.post(
+        reverse("cases:relation_add", args=[defender.pk]),
+        {
+            "relation": "family",
+            "kind": "person",
+            "name": "Pedro Example",
+            "sex_gender": "man",
+            "age_group": "under_18",
+            "country": "COL",
+        },
+    )
+    assert response.status_code == 302
+    link = defender.relations.get()
+    assert (link.relation, link.relative.name) == ("family", "Pedro Example")
+    # In the case, so that an act against him can be recorded, and not counted
+    # as a defender unless someone says so.
+    assert link.relative in colombia["case"].defenders.all()
+    assert link.relative.victim_categories == []
+    content = client.get(reverse("cases:case_detail", args=[colombia["case"].pk])).content.decode()
+    assert "Family member: Pedro Example" in content
+
+
+def test_an_act_is_corrected_and_its_perpetrator_replaced(client, alice, colombia):
+    client.force_login(alice)
+    act = colombia["act"]
+    response = client.post(
+        reverse("cases:act_edit", args=[act.pk]),
+        {
+            "version": act.version,
+            "victim": colombia["defender"].pk,
+            "violation": "physical_attack",
+            "perpetrator": "business",
+            "involvement": "ordered",
+            "company_name": "Andes Minerals",
+            "company_sector": "extractives",
+            "company_country": "CAN",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    act = Act.objects.get(pk=act.pk)
+    assert act.violation == "physical_attack"
+    perpetrator = act.perpetrators.get()
+    assert (perpetrator.category, perpetrator.company_name) == ("business", "Andes Minerals")
+    assert AuditEntry.objects.filter(action="cases.act_changed").exists()
+
+
+def test_a_business_perpetrator_needs_a_company_name(client, alice, colombia):
+    client.force_login(alice)
+    act = colombia["act"]
+    response = client.post(
+        reverse("cases:act_edit", args=[act.pk]),
+        {
+            "version": act.version,
+            "victim": colombia["defender"].pk,
+            "violation": "threats",
+            "perpetrator": "business",
+        },
+    )
+    assert response.status_code == 200
+    assert b"Name the company involved." in response.content
+
+
+def test_a_source_cannot_be_unlinked_from_an_act_verified_on_it(client, alice, colombia):
+    act, source = colombia["act"], colombia["source"]
+    services.act_set_verification(
+        actor=alice, act=act, version=act.version, verification="verified", independent_sources=1
+    )
+    client.force_login(alice)
+    response = client.post(
+        reverse("cases:source_edit", args=[source.pk]),
+        {
+            "version": source.version,
+            "name": source.name,
+            "kind": source.kind,
+            "reliability": source.reliability,
+        },  # no acts ticked
+    )
+    assert response.status_code == 200
+    assert b"is verified on this source" in response.content
+    assert list(Source.objects.get(pk=source.pk).acts.all()) == [act]
