@@ -439,13 +439,18 @@ def case_create(*, actor: Any, officers: Iterable[Any] = (), **fields: Any) -> C
 
 
 @transaction.atomic
-def case_update(*, actor: Any, case: Case, version: int, **changes: Any) -> Case:
-    """Change a case's title, country, priority, risk, status or outcome."""
+def case_update(
+    *, actor: Any, case: Case, version: int, officers: Iterable[Any] | None = None, **changes: Any
+) -> Case:
+    """Change a case's title, country, priority, risk, status or outcome, and with
+    `officers` who works on it: all of it or, if anything is refused, none of it."""
     old_status = Case.objects.values_list("status", flat=True).get(pk=case.pk)
     case = _update(
         actor=actor, record=case, version=version, changes=changes, action="cases.case_changed"
     )
     search.index(kind="cases.case", object_id=case.pk, texts=[case.title])
+    if officers is not None:
+        case_assign_officers(actor=actor, case=case, officers=officers)
     if case.status != old_status:
         _event(case, actor, CaseEvent.Kind.STATUS, case.status)
     elif case.version != version:

@@ -1,12 +1,12 @@
 """The case desk. Each view: check access, validate, call a service, redirect or render."""
 
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vigil.cases import access, selectors, services
@@ -40,17 +41,26 @@ from vigil.core import documents
 from vigil.core.permissions import Perm, permission_required
 
 casework = permission_required(Perm.DOCUMENT_CASES, hidden=True)
+T = TypeVar("T")
 
-STALE_MESSAGE = _(
+STALE_MESSAGE = gettext_lazy(
     "Someone else saved this record after you opened it, so your changes were not "
     "saved. They are still in the form below: compare them with the current record "
     "(open it in another tab), then save again."
 )
 
 
-def _refuse(form: Any, error: ValidationError) -> None:
-    """Put a service's refusal on the form, next to the fields it names."""
-    form.add_error(None, error)
+def _attempt(form: Any, service: Callable[..., T], **arguments: Any) -> T | None:
+    """Call a service for a valid form. When it refuses, put the reason on the form
+    (next to the fields it names) and return None: the page then shows the form
+    again with everything the person typed."""
+    try:
+        return service(**arguments)
+    except services.StaleRecord:
+        form.add_error(None, STALE_MESSAGE)
+    except ValidationError as error:
+        form.add_error(None, error)
+    return None
 
 
 def _form_page(
@@ -122,11 +132,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        case = _attempt(form, services.case_create, actor=request.user, **form.cleaned_data)
+        if case is not None:
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             return redirect("cases:case_detail", case_id=case.pk)
     return _form_page(request, form, title=_("Open a case"), back=reverse("cases:case_list"))
@@ -172,22 +179,16 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, case_id)
     form = CaseEditForm(request.POST or None, instance=case, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                case = services.case_update(
-                    actor=request.user,
-                    case=case,
-                    version=form.cleaned_data["version"],
-                    **form.changes(),
-                )
-                services.case_assign_officers(
-                    actor=request.user, case=case, officers=form.cleaned_data["officers"]
-                )
-        except services.StaleRecord:
-            form.add_error(None, STALE_MESSAGE)
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form,
+            services.case_update,
+            actor=request.user,
+            case=case,
+            version=form.cleaned_data["version"],
+            officers=form.cleaned_data["officers"],
+            **form.changes(),
+        )
+        if saved is not None:
             messages.success(request, _("The case has been saved."))
             return redirect("cases:case_detail", case_id=case.pk)
     back = reverse("cases:case_detail", args=[case.pk])
@@ -239,11 +240,10 @@ def defender_create(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, case_id)
     form = DefenderForm(request.POST or None, initial={"country": case.country})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.defender_create(actor=request.user, case=case, **form.defender_fields())
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form, services.defender_create, actor=request.user, case=case, **form.defender_fields()
+        )
+        if saved is not None:
             messages.success(request, _("Defender recorded."))
             return redirect("cases:case_detail", case_id=case.pk)
     back = reverse("cases:case_detail", args=[case.pk])
@@ -259,18 +259,15 @@ def defender_edit(request: HttpRequest, defender_id: int) -> HttpResponse:
     case = defender.cases.order_by("pk").first()
     back = reverse("cases:case_detail", args=[case.pk]) if case else reverse("cases:case_list")
     if request.method == "POST" and form.is_valid():
-        try:
-            services.defender_update(
-                actor=request.user,
-                defender=defender,
-                version=form.cleaned_data["version"],
-                **form.defender_fields(),
-            )
-        except services.StaleRecord:
-            form.add_error(None, STALE_MESSAGE)
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form,
+            services.defender_update,
+            actor=request.user,
+            defender=defender,
+            version=form.cleaned_data["version"],
+            **form.defender_fields(),
+        )
+        if saved is not None:
             messages.success(request, _("Defender saved."))
             return redirect(back)
     title = _("Edit defender #%(id)s") % {"id": defender.pk}
@@ -288,17 +285,16 @@ def relation_add(request: HttpRequest, defender_id: int) -> HttpResponse:
         else reverse("cases:case_list")
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.relation_add(
-                actor=request.user,
-                defender=defender,
-                case=case,
-                relation=form.cleaned_data["relation"],
-                **form.defender_fields(),
-            )
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form,
+            services.relation_add,
+            actor=request.user,
+            defender=defender,
+            case=case,
+            relation=form.cleaned_data["relation"],
+            **form.defender_fields(),
+        )
+        if saved is not None:
             messages.success(request, _("Relative or representative recorded."))
             return redirect(back)
     title = _("A relative or representative of %(name)s") % {"name": defender.name}
@@ -313,11 +309,10 @@ def incident_create(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, case_id)
     form = IncidentForm(request.POST or None, initial={"country": case.country})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.incident_create(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form, services.incident_create, actor=request.user, case=case, **form.cleaned_data
+        )
+        if saved is not None:
             messages.success(request, _("Incident recorded."))
             return redirect("cases:case_detail", case_id=case.pk)
     back = reverse("cases:case_detail", args=[case.pk])
@@ -339,18 +334,15 @@ def incident_edit(request: HttpRequest, incident_id: int) -> HttpResponse:
     )
     back = _back_to_incident(incident)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.incident_update(
-                actor=request.user,
-                incident=incident,
-                version=form.cleaned_data["version"],
-                **form.changes(),
-            )
-        except services.StaleRecord:
-            form.add_error(None, STALE_MESSAGE)
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form,
+            services.incident_update,
+            actor=request.user,
+            incident=incident,
+            version=form.cleaned_data["version"],
+            **form.changes(),
+        )
+        if saved is not None:
             messages.success(request, _("Incident saved."))
             return redirect(back)
     return _form_page(
@@ -364,17 +356,16 @@ def act_create(request: HttpRequest, incident_id: int) -> HttpResponse:
     form = ActForm(request.POST or None, victims=_victims_for(request.user, incident))
     back = _back_to_incident(incident)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.act_create(
-                actor=request.user,
-                incident=incident,
-                victim=form.cleaned_data["victim"],
-                perpetrators=form.perpetrators(),
-                **form.act_fields(),
-            )
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form,
+            services.act_create,
+            actor=request.user,
+            incident=incident,
+            victim=form.cleaned_data["victim"],
+            perpetrators=form.perpetrators(),
+            **form.act_fields(),
+        )
+        if saved is not None:
             messages.success(request, _("Act recorded."))
             return redirect(back)
     return _form_page(request, form, title=_("Record an act"), back=back, incident=incident)
@@ -400,19 +391,16 @@ def act_edit(request: HttpRequest, act_id: int) -> HttpResponse:
     )
     back = _back_to_incident(act.incident)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.act_update(
-                actor=request.user,
-                act=act,
-                version=form.cleaned_data["version"],
-                perpetrators=form.perpetrators(),
-                **form.act_fields(),
-            )
-        except services.StaleRecord:
-            form.add_error(None, STALE_MESSAGE)
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form,
+            services.act_update,
+            actor=request.user,
+            act=act,
+            version=form.cleaned_data["version"],
+            perpetrators=form.perpetrators(),
+            **form.act_fields(),
+        )
+        if saved is not None:
             messages.success(request, _("Act saved."))
             return redirect(back)
     title = _("Edit: %(violation)s") % {"violation": act.get_violation_display()}
@@ -430,19 +418,16 @@ def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
     )
     back = _back_to_incident(source.incident)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.source_update(
-                actor=request.user,
-                source=source,
-                version=form.cleaned_data["version"],
-                acts=form.cleaned_data["acts"],
-                **form.changes(),
-            )
-        except services.StaleRecord:
-            form.add_error(None, STALE_MESSAGE)
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form,
+            services.source_update,
+            actor=request.user,
+            source=source,
+            version=form.cleaned_data["version"],
+            acts=form.cleaned_data["acts"],
+            **form.changes(),
+        )
+        if saved is not None:
             messages.success(request, _("Source saved."))
             return redirect(back)
     return _form_page(request, form, title=_("Edit source #%(id)s") % {"id": source.pk}, back=back)
@@ -456,11 +441,10 @@ def source_create(request: HttpRequest, incident_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         acts = data.pop("acts")
-        try:
-            services.source_create(actor=request.user, incident=incident, acts=acts, **data)
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form, services.source_create, actor=request.user, incident=incident, acts=acts, **data
+        )
+        if saved is not None:
             messages.success(request, _("Source recorded."))
             return redirect(back)
     return _form_page(request, form, title=_("Add a source"), back=back, incident=incident)
@@ -473,17 +457,16 @@ def evidence_add(request: HttpRequest, incident_id: int) -> HttpResponse:
     back = _back_to_incident(incident)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            services.evidence_add(
-                actor=request.user,
-                incident=incident,
-                content=upload.read(),
-                filename=upload.name,
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form,
+            services.evidence_add,
+            actor=request.user,
+            incident=incident,
+            content=upload.read(),
+            filename=upload.name,
+            description=form.cleaned_data["description"],
+        )
+        if saved is not None:
             messages.success(request, _("Evidence stored, encrypted."))
             return redirect(back)
     return _form_page(
@@ -516,13 +499,10 @@ def act_verify(request: HttpRequest, act_id: int) -> HttpResponse:
     )
     back = _back_to_incident(act.incident)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.act_set_verification(actor=request.user, act=act, **form.cleaned_data)
-        except services.StaleRecord:
-            form.add_error(None, STALE_MESSAGE)
-        except ValidationError as error:
-            _refuse(form, error)
-        else:
+        saved = _attempt(
+            form, services.act_set_verification, actor=request.user, act=act, **form.cleaned_data
+        )
+        if saved is not None:
             messages.success(request, _("Verification saved."))
             return redirect(back)
     title = _("Verify: %(violation)s") % {"violation": act.get_violation_display()}

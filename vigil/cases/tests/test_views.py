@@ -517,3 +517,24 @@ def test_a_source_cannot_be_unlinked_from_an_act_verified_on_it(client, alice, c
     assert response.status_code == 200
     assert b"is verified on this source" in response.content
     assert list(Source.objects.get(pk=source.pk).acts.all()) == [act]
+
+
+def test_the_refusal_of_a_stale_edit_speaks_the_readers_language(client, alice, carol, colombia):
+    incident = colombia["incident"]
+    url = reverse("cases:incident_edit", args=[incident.pk])
+    form = {
+        "title": "Raid",
+        "narrative": "x",
+        "start_date": "2025-03-14",
+        "start_precision": "day",
+        "end_precision": "day",
+        "country": "COL",
+        "version": incident.version,
+    }
+    client.force_login(alice)
+    assert client.post(url, form).status_code == 302
+    client.force_login(carol)
+    client.cookies["vigil_language"] = "nl"
+    response = client.post(url, {**form, "title": "Inval"})
+    assert response.status_code == 200
+    assert "Iemand anders heeft deze gegevens opgeslagen" in response.content.decode()
