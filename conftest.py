@@ -117,6 +117,40 @@ def sam(db):
     return make_user("sam", Role.STAKEHOLDER)
 
 
+CHROMIUM = "/usr/bin/chromium"
+# Keep Chromium off the network: this machine only has loopback, and a test
+# must not depend on anything else.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (which never downloads one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# Browser tests ask for `officer` before `live_server` and `browser`: Playwright's
+# sync API switches greenlets, and a fixture that touched the database after it
+# started would open a second connection that outlives the test and keeps
+# PostgreSQL from dropping the test database.
+@pytest.fixture
+def officer(transactional_db):
+    return make_user("alice", Role.CASE_OFFICER, ["COL", "PHL"], password=PASSWORD)
+
+
 @pytest.fixture
 def test_output() -> Path:
     TEST_OUTPUT.mkdir(exist_ok=True)

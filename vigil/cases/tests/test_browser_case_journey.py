@@ -5,46 +5,14 @@ source, verify the acts, then find the case again by a word and by a name."""
 import re
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
-from vigil.core.vocabularies import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-# Keep Chromium off the network: this machine only has loopback, and a test
-# must not depend on anything else.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 DEFENDER = "Marisol Quintero"
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-# Tests ask for `officer` before `live_server` and `browser`: Playwright's sync API
-# switches greenlets, and a fixture that touched the database after it started
-# would open a second connection that outlives the test and keeps PostgreSQL from
-# dropping the test database.
-@pytest.fixture
-def officer(transactional_db):
-    from conftest import make_user
-
-    return make_user("alice", Role.CASE_OFFICER, ["COL", "PHL"], password=PASSWORD)
 
 
 def save(page: Page, message: str) -> None:
