@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "vigil.core",
     "vigil.accounts",
     "vigil.cases",
+    "vigil.intake",
     "vigil.public",
 ]
 

@@ -17,6 +17,7 @@ from vigil.cases.models import (
     Perpetrator,
     Source,
 )
+from vigil.core.forms import DeskForm, DeskModelForm
 from vigil.core.vocabularies import (
     CaseStatus,
     DefenderKind,
@@ -41,20 +42,6 @@ def _with_empty(choices: Any, label: Any) -> list[tuple[str, str]]:
 
 
 ANY = _("Any")
-
-
-class DeskForm(forms.Form):
-    """Labels without a trailing colon: screen readers read the colon aloud."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class DeskModelForm(forms.ModelForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class WithVersion(forms.Form):

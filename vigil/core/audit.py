@@ -87,6 +87,10 @@ def entry_hash_of(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical_content_of(entry)).hexdigest()
 
 
+def _start_of_day() -> datetime:
+    return timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -103,6 +107,7 @@ def record(
     object_type: str = "",
     object_id: str | int = "",
     fields: Iterable[str] = (),
+    day_only: bool = False,
 ) -> AuditEntry:
     """Append an entry to the audit trail and return it.
 
@@ -110,6 +115,9 @@ def record(
     intake). `fields` names the fields that changed or were read, never their
     values. Pass `obj` for a saved model instance, or `object_type` and
     `object_id` for something that is not one.
+
+    `day_only` records the day, not the time: for what anonymous reporters do, an
+    exact time could be matched against an internet provider's logs.
     """
     if obj is not None:
         object_type = obj._meta.label_lower
@@ -125,7 +133,7 @@ def record(
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
         entry = AuditEntry(
             seq=seq,
-            at=timezone.now(),
+            at=_start_of_day() if day_only else timezone.now(),
             actor_id=actor_id,
             actor_name=actor_name,
             action=action,

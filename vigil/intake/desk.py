@@ -1,0 +1,77 @@
+"""The triage queue at /desk/intake/: read, answer, take up or close reports."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from vigil.core.permissions import Perm, permission_required
+from vigil.intake import access, services
+from vigil.intake.forms import CloseForm, DeskMessageForm, TakeUpForm
+from vigil.intake.models import SubmissionStatus
+
+triage = permission_required(Perm.TRIAGE_INTAKE, hidden=True)
+
+
+@triage
+def queue(request: HttpRequest) -> HttpResponse:
+    """Open reports: urgent ones first, then the oldest."""
+    reports = (
+        access.submissions_for_user(request.user)
+        .exclude(status__in=[SubmissionStatus.CLOSED, SubmissionStatus.TAKEN_UP])
+        .order_by("-urgent", "received_on", "pk")
+    )
+    return render(request, "intake/desk/queue.html", {"reports": reports[:200]})
+
+
+@triage
+def detail(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission = access.get_submission_for_user(request.user, submission_id)
+    forms = {
+        "message_form": DeskMessageForm(prefix="message"),
+        "close_form": CloseForm(prefix="close"),
+        "take_up_form": TakeUpForm(prefix="take_up"),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "message":
+                form = forms["message_form"] = DeskMessageForm(request.POST, prefix="message")
+                if form.is_valid():
+                    services.desk_message(
+                        actor=request.user, submission=submission, text=form.cleaned_data["text"]
+                    )
+                    messages.success(
+                        request, _("Message sent. The reporter sees it on their follow-up page.")
+                    )
+                    return redirect("intake:detail", submission_id=submission.pk)
+            elif action == "close":
+                form = forms["close_form"] = CloseForm(request.POST, prefix="close")
+                if form.is_valid():
+                    services.submission_close(
+                        actor=request.user,
+                        submission=submission,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    messages.success(request, _("Report closed."))
+                    return redirect("intake:queue")
+            elif action == "take_up":
+                form = forms["take_up_form"] = TakeUpForm(request.POST, prefix="take_up")
+                if form.is_valid():
+                    case = services.submission_to_case(
+                        actor=request.user, submission=submission, title=form.cleaned_data["title"]
+                    )
+                    messages.success(
+                        request, _("Case %(ref)s opened from the report.") % {"ref": case.reference}
+                    )
+                    return redirect("cases:case_detail", case_id=case.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+    else:
+        services.submission_read(actor=request.user, submission=submission)
+    return render(
+        request,
+        "intake/desk/detail.html",
+        {"submission": submission, "thread": submission.messages.select_related("author"), **forms},
+    )

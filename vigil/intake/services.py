@@ -1,0 +1,211 @@
+"""What happens to a report: sent, read, answered, taken up or closed.
+
+Reporter-side actions keep no trace of who or where the reporter is: the audit
+entries they cause carry the day, not the time, and name the actor "anonymous".
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vigil.cases import services as cases
+from vigil.core import audit
+from vigil.core.vocabularies import DatePrecision
+from vigil.intake import passphrases
+from vigil.intake.models import Submission, SubmissionMessage, SubmissionStatus
+
+
+class _Reporter:
+    """The actor of what a reporter does: recorded as "anonymous"."""
+
+    is_authenticated = False
+
+
+def _anonymous() -> Any:
+    return _Reporter()
+
+
+def new_form_token() -> str:
+    """A one-time token for one copy of the form."""
+    return secrets.token_urlsafe(32)
+
+
+def _token_digest(form_token: str) -> str:
+    # Only a hash of the token is stored: the token itself stays in the reporter's
+    # page, and with it the way to recompute their receipt code.
+    return hashlib.sha256(form_token.encode()).hexdigest()
+
+
+def receipt_code_for(form_token: str) -> str:
+    """The receipt code that belongs to a form token (the same every time).
+
+    Derived, not stored: if the form is sent twice and only the second answer
+    reaches the reporter, it shows the same code as the first.
+    """
+    words = passphrases.word_list()
+    stream = b""
+    counter = 0
+    chosen: list[str] = []
+    while len(chosen) < passphrases.WORDS:
+        if len(stream) < 2:
+            stream += hmac.new(
+                settings.SECRET_KEY.encode(),
+                f"receipt\x00{counter}\x00{form_token}".encode(),
+                hashlib.sha256,
+            ).digest()
+            counter += 1
+        value, stream = int.from_bytes(stream[:2], "big"), stream[2:]
+        if value < len(words) * (65536 // len(words)):  # no bias towards early words
+            chosen.append(words[value % len(words)])
+    return " ".join(chosen)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    submission: Submission
+    code: str
+    repeated: bool  # the form had already been sent
+
+
+def submission_create(*, form_token: str, language: str, **fields: Any) -> Receipt:
+    """Store a report and return its receipt code.
+
+    The report is committed before this returns, so a receipt shown to the
+    reporter always opens a report that exists. Sending the same form again
+    returns the same receipt and stores nothing new.
+    """
+    if len(form_token) < 32:
+        raise ValidationError(_("This form has expired. Please fill it in again."))
+    token_digest = _token_digest(form_token)
+    code = receipt_code_for(form_token)
+    existing = Submission.objects.filter(form_token=token_digest).first()
+    if existing is not None:
+        return Receipt(submission=existing, code=code, repeated=True)
+    submission = Submission(
+        form_token=token_digest,
+        receipt_digest=passphrases.digest(code),
+        language=language,
+        received_on=timezone.localdate(),
+        **fields,
+    )
+    submission.full_clean(exclude=["form_token", "receipt_digest"])
+    try:
+        with transaction.atomic():
+            submission.save()
+            audit.record(
+                actor=_anonymous(),
+                action="intake.submission_received",
+                obj=submission,
+                fields=[name for name, value in fields.items() if value],
+                day_only=True,
+            )
+    except IntegrityError:
+        # The same form, sent twice at the same moment: the other one won.
+        existing = Submission.objects.get(form_token=token_digest)
+        return Receipt(submission=existing, code=code, repeated=True)
+    return Receipt(submission=submission, code=code, repeated=False)
+
+
+def submission_for_code(code: str) -> Submission | None:
+    """The report a receipt code opens, or None (the caller says nothing more)."""
+    if not passphrases.normalise(code):
+        return None
+    return Submission.objects.filter(receipt_digest=passphrases.digest(code)).first()
+
+
+@transaction.atomic
+def reporter_reply(*, submission: Submission, text: str) -> SubmissionMessage:
+    if not text.strip():
+        raise ValidationError({"text": _("The message is empty.")})
+    message = SubmissionMessage.objects.create(
+        submission=submission, from_desk=False, text=text, sent_on=timezone.localdate()
+    )
+    audit.record(
+        actor=_anonymous(),
+        action="intake.reporter_replied",
+        obj=submission,
+        fields=["messages"],
+        day_only=True,
+    )
+    return message
+
+
+# --- The desk's side ------------------------------------------------------------------
+
+
+@transaction.atomic
+def submission_read(*, actor: Any, submission: Submission) -> None:
+    """Opening a report is audited; the first opening puts it under review."""
+    audit.record(actor=actor, action="intake.submission_viewed", obj=submission)
+    if submission.status == SubmissionStatus.RECEIVED:
+        submission.status = SubmissionStatus.UNDER_REVIEW
+        submission.save(update_fields=["status"])
+
+
+@transaction.atomic
+def desk_message(*, actor: Any, submission: Submission, text: str) -> SubmissionMessage:
+    """Write to the reporter; they read it on their follow-up page."""
+    if not text.strip():
+        raise ValidationError({"text": _("The message is empty.")})
+    message = SubmissionMessage.objects.create(
+        submission=submission, from_desk=True, author=actor, text=text, sent_on=timezone.localdate()
+    )
+    audit.record(actor=actor, action="intake.desk_messaged", obj=submission, fields=["messages"])
+    return message
+
+
+@transaction.atomic
+def submission_close(*, actor: Any, submission: Submission, reason: str) -> Submission:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the report is closed.")})
+    submission.status = SubmissionStatus.CLOSED
+    submission.closed_reason = reason
+    submission.save(update_fields=["status", "closed_reason"])
+    audit.record(actor=actor, action="intake.submission_closed", obj=submission, fields=["status"])
+    return submission
+
+
+@transaction.atomic
+def submission_to_case(*, actor: Any, submission: Submission, title: str) -> Any:
+    """Open a case from a report, carrying over what the reporter said.
+
+    The report's text becomes the narrative of a first incident, dated the day it
+    arrived as an estimate (the reporter's own words about when are kept in the
+    narrative); the officer corrects the details as they document the case.
+    """
+    if submission.case_id:
+        raise ValidationError(_("This report has already been taken up."))
+    case = cases.case_create(actor=actor, title=title, country=submission.country)
+    narrative_parts = [submission.what_happened]
+    for label, value in (
+        (_("Who was targeted"), submission.targeted),
+        (_("When"), submission.when),
+        (_("Who did it"), submission.perpetrators),
+    ):
+        if value:
+            narrative_parts.append(f"{label}: {value}")
+    cases.incident_create(
+        actor=actor,
+        case=case,
+        title=title,
+        narrative="\n\n".join(narrative_parts),
+        start_date=submission.received_on,
+        start_precision=DatePrecision.ESTIMATED,
+        country=submission.country,
+        place=submission.where,
+    )
+    submission.case = case
+    submission.status = SubmissionStatus.TAKEN_UP
+    submission.save(update_fields=["case", "status"])
+    audit.record(
+        actor=actor, action="intake.submission_taken_up", obj=submission, fields=["case", "status"]
+    )
+    return case
