@@ -39,14 +39,14 @@ class SubmissionForm(DeskForm):
         label=_("When did it happen?"),
         required=False,
         max_length=200,
-        help_text=_("A date, or words such as \u201clast week\u201d or \u201csince March\u201d."),
+        help_text=_("A date, or words such as “last week” or “since March”."),
     )
     where = forms.CharField(label=_("Where?"), required=False, max_length=500)
     perpetrators = forms.CharField(
         label=_("Who did it?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For example the police, soldiers, a company, or \u201cI do not know\u201d."),
+        help_text=_("For example the police, soldiers, a company, or “I do not know”."),
         max_length=2000,
     )
     urgent = forms.BooleanField(

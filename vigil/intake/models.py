@@ -8,6 +8,7 @@ The reporter is known only by the slow hash of their receipt code.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vigil.core.fields import EncryptedTextField
 from vigil.core.vocabularies import country_choices
@@ -25,7 +26,8 @@ class SubmissionStatus(models.TextChoices):
     """What the reporter sees of the desk's work, in plain words."""
 
     RECEIVED = "received", _("Received")
-    UNDER_REVIEW = "under_review", _("Under review")
+    # Its own context: the same English words are a verification state elsewhere.
+    UNDER_REVIEW = "under_review", pgettext_lazy("report status", "Under review")
     TAKEN_UP = "taken_up", _("Taken up")
     CLOSED = "closed", _("Closed")
 
