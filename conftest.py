@@ -42,6 +42,17 @@ def _plain_http():
 
 
 @pytest.fixture(autouse=True)
+def _english_to_start_with():
+    # A request in Dutch leaves Dutch active in the thread (Django activates the
+    # language per request and does not switch it back); each test starts afresh.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     from django.core.cache import cache
 
