@@ -264,7 +264,9 @@ if not ENCRYPTION_KEYS:
 
 # The largest evidence file accepted, in bytes.
 EVIDENCE_MAX_BYTES = 25 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What a reporter may attach to one report or message.
+INTAKE_MAX_FILES = int(os.environ.get("VIGIL_INTAKE_MAX_FILES") or 5)
+INTAKE_MAX_FILE_BYTES = int(os.environ.get("VIGIL_INTAKE_MAX_FILE_MB") or 20) * 1024 * 1024
 
 # Demo accounts (`manage.py loaddemo`): one password for all, for a demo only.
 DEMO_PASSWORD = os.environ.get("VIGIL_DEMO_PASSWORD", "vigil-demo")

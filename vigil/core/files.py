@@ -57,6 +57,12 @@ def save(content: bytes) -> StoredFile:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+    # The rename itself must reach the disk too, or a crash could forget it.
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
     return StoredFile(name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest())
 
 

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from vigil.core.permissions import Perm, permission_required
 from vigil.intake import access, services
 from vigil.intake.forms import CloseForm, DeskMessageForm, TakeUpForm
-from vigil.intake.models import SubmissionStatus
+from vigil.intake.models import SubmissionFile, SubmissionStatus
 
 triage = permission_required(Perm.TRIAGE_INTAKE, hidden=True)
 
@@ -23,6 +24,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         .order_by("-urgent", "received_on", "pk")
     )
     return render(request, "intake/desk/queue.html", {"reports": reports[:200]})
+
+
+@triage
+def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
+    attachment = SubmissionFile.objects.filter(pk=file_id).first()
+    access.get_submission_for_user(request.user, attachment.submission_id if attachment else None)
+    content = services.attachment_content(actor=request.user, attachment=attachment)
+    # Always a download, never shown in the browser: it came from outside.
+    response = HttpResponse(content, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @triage

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vigil.core.forms import DeskForm
+from vigil.core.forms import DeskForm, MultipleFileField
 from vigil.core.vocabularies import country_choices
 from vigil.intake.models import ReporterRelation
 
@@ -49,6 +49,13 @@ class SubmissionForm(DeskForm):
         help_text=_("For example the police, soldiers, a company, or “I do not know”."),
         max_length=2000,
     )
+    files = MultipleFileField(
+        label=_("Files"),
+        help_text=_(
+            "Photos, recordings, videos, PDFs or office documents. Files can reveal who "
+            "made them and where: send only what you are willing to share."
+        ),
+    )
     urgent = forms.BooleanField(
         label=_("Someone is in danger now"),
         required=False,
@@ -78,7 +85,7 @@ class SubmissionForm(DeskForm):
         self.fields["country"].choices = [("", _("Choose a country")), *country_choices()]
 
     def submission_fields(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "form_token"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in {"form_token", "files"}}
 
 
 class ReceiptCodeForm(DeskForm):
@@ -92,8 +99,11 @@ class ReceiptCodeForm(DeskForm):
 
 class ReplyForm(DeskForm):
     text = forms.CharField(
-        label=_("Your message to the desk"), widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Your message to the desk"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
     )
+    files = MultipleFileField(label=_("More files"))
 
 
 class DeskMessageForm(DeskForm):

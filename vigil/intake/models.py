@@ -73,6 +73,24 @@ class Submission(models.Model):
         return f"{_('Report')} #{self.pk}"
 
 
+class SubmissionFile(models.Model):
+    """A file a reporter attached: encrypted on disk (core/files.py), never inline."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    filename = EncryptedTextField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    received_on = models.DateField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{_('File')} #{self.pk}"
+
+
 class SubmissionMessage(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="messages")
     from_desk = models.BooleanField()

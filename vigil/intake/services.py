@@ -13,14 +13,16 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigil.cases import services as cases
-from vigil.core import audit
+from vigil.core import audit, files
+from vigil.core import uploads as uploads_policy
 from vigil.core.vocabularies import DatePrecision
 from vigil.intake import passphrases
-from vigil.intake.models import Submission, SubmissionMessage, SubmissionStatus
+from vigil.intake.models import Submission, SubmissionFile, SubmissionMessage, SubmissionStatus
 
 
 class _Reporter:
@@ -69,18 +71,72 @@ def receipt_code_for(form_token: str) -> str:
 
 
 @dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+
+
+def _store_files(submission: Submission, uploads: list[Upload]) -> list[str]:
+    """Check, encrypt and durably write the files, and record them. Returns the
+    stored names, so that the caller can remove them if the transaction fails."""
+    if len(uploads) > settings.INTAKE_MAX_FILES:
+        raise ValidationError(
+            {"files": _("Attach at most %(count)s files.") % {"count": settings.INTAKE_MAX_FILES}}
+        )
+    written: list[str] = []
+    try:
+        for upload in uploads:
+            name = uploads_policy.safe_name(upload.name)
+            if len(upload.content) > settings.INTAKE_MAX_FILE_BYTES:
+                raise ValidationError(
+                    {
+                        "files": _("%(name)s is larger than %(limit)s.")
+                        % {"name": name, "limit": filesizeformat(settings.INTAKE_MAX_FILE_BYTES)}
+                    }
+                )
+            try:
+                content_type = uploads_policy.check(name, upload.content)
+            except uploads_policy.UploadRefused as refusal:
+                raise ValidationError(
+                    {
+                        "files": _("%(name)s was not accepted: %(reason)s.")
+                        % {"name": name, "reason": refusal}
+                    }
+                ) from refusal
+            stored = files.save(upload.content)
+            written.append(stored.name)
+            SubmissionFile.objects.create(
+                submission=submission,
+                stored_name=stored.name,
+                filename=name,
+                content_type=content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                received_on=timezone.localdate(),
+            )
+    except Exception:
+        for stored_name in written:
+            files.delete(stored_name)
+        raise
+    return written
+
+
+@dataclass(frozen=True)
 class Receipt:
     submission: Submission
     code: str
     repeated: bool  # the form had already been sent
 
 
-def submission_create(*, form_token: str, language: str, **fields: Any) -> Receipt:
-    """Store a report and return its receipt code.
+def submission_create(
+    *, form_token: str, language: str, uploads: list[Upload] = (), **fields: Any
+) -> Receipt:
+    """Store a report (and its files) and return its receipt code.
 
-    The report is committed before this returns, so a receipt shown to the
-    reporter always opens a report that exists. Sending the same form again
-    returns the same receipt and stores nothing new.
+    The files are flushed to disk and the report committed before this returns,
+    so a receipt shown to the reporter always opens a report that exists, with
+    its files. Sending the same form again returns the same receipt and stores
+    nothing new.
     """
     if len(form_token) < 32:
         raise ValidationError(_("This form has expired. Please fill it in again."))
@@ -97,9 +153,11 @@ def submission_create(*, form_token: str, language: str, **fields: Any) -> Recei
         **fields,
     )
     submission.full_clean(exclude=["form_token", "receipt_digest"])
+    written: list[str] = []
     try:
         with transaction.atomic():
             submission.save()
+            written = _store_files(submission, list(uploads))
             audit.record(
                 actor=_anonymous(),
                 action="intake.submission_received",
@@ -109,9 +167,18 @@ def submission_create(*, form_token: str, language: str, **fields: Any) -> Recei
             )
     except IntegrityError:
         # The same form, sent twice at the same moment: the other one won.
+        for stored_name in written:
+            files.delete(stored_name)
         existing = Submission.objects.get(form_token=token_digest)
         return Receipt(submission=existing, code=code, repeated=True)
     return Receipt(submission=submission, code=code, repeated=False)
+
+
+def attachment_content(*, actor: Any, attachment: SubmissionFile) -> bytes:
+    """A reporter's file, for the desk; the reading is audited."""
+    content = files.read(attachment.stored_name)
+    audit.record(actor=actor, action="intake.file_downloaded", obj=attachment, fields=["file"])
+    return content
 
 
 def submission_for_code(code: str) -> Submission | None:
@@ -121,20 +188,32 @@ def submission_for_code(code: str) -> Submission | None:
     return Submission.objects.filter(receipt_digest=passphrases.digest(code)).first()
 
 
-@transaction.atomic
-def reporter_reply(*, submission: Submission, text: str) -> SubmissionMessage:
-    if not text.strip():
+def reporter_reply(
+    *, submission: Submission, text: str, uploads: list[Upload] = ()
+) -> SubmissionMessage | None:
+    """A message and/or more files from the reporter."""
+    if not text.strip() and not uploads:
         raise ValidationError({"text": _("The message is empty.")})
-    message = SubmissionMessage.objects.create(
-        submission=submission, from_desk=False, text=text, sent_on=timezone.localdate()
-    )
-    audit.record(
-        actor=_anonymous(),
-        action="intake.reporter_replied",
-        obj=submission,
-        fields=["messages"],
-        day_only=True,
-    )
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            written = _store_files(submission, list(uploads))
+            message = None
+            if text.strip():
+                message = SubmissionMessage.objects.create(
+                    submission=submission, from_desk=False, text=text, sent_on=timezone.localdate()
+                )
+            audit.record(
+                actor=_anonymous(),
+                action="intake.reporter_replied",
+                obj=submission,
+                fields=["messages"] * bool(message) + ["files"] * bool(uploads),
+                day_only=True,
+            )
+    except Exception:
+        for stored_name in written:
+            files.delete(stored_name)
+        raise
     return message
 
 
@@ -192,7 +271,7 @@ def submission_to_case(*, actor: Any, submission: Submission, title: str) -> Any
     ):
         if value:
             narrative_parts.append(f"{label}: {value}")
-    cases.incident_create(
+    incident = cases.incident_create(
         actor=actor,
         case=case,
         title=title,
@@ -202,6 +281,14 @@ def submission_to_case(*, actor: Any, submission: Submission, title: str) -> Any
         country=submission.country,
         place=submission.where,
     )
+    for attachment in submission.files.all():
+        cases.evidence_add(
+            actor=actor,
+            incident=incident,
+            content=files.read(attachment.stored_name),
+            filename=attachment.filename,
+            description=_("Sent with the report"),
+        )
     submission.case = case
     submission.status = SubmissionStatus.TAKEN_UP
     submission.save(update_fields=["case", "status"])

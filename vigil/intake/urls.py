@@ -11,4 +11,5 @@ urlpatterns = [
     path("submit/follow-up/leave/", views.leave, name="leave"),
     path("desk/intake/", desk.queue, name="queue"),
     path("desk/intake/<int:submission_id>/", desk.detail, name="detail"),
+    path("desk/intake/files/<int:file_id>/", desk.file_download, name="file_download"),
 ]

@@ -31,12 +31,13 @@ code_throttle = Throttle(scope="receipt-code", limit=10, window=15 * 60)
 
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = SubmissionForm(request.POST)
+        form = SubmissionForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 receipt = services.submission_create(
                     form_token=form.cleaned_data["form_token"],
                     language=get_language() or settings.LANGUAGE_CODE,
+                    uploads=_uploads(form.cleaned_data["files"]),
                     **form.submission_fields(),
                 )
             except ValidationError as error:
@@ -52,6 +53,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     else:
         form = SubmissionForm(initial={"form_token": services.new_form_token()})
     return render(request, "intake/submit.html", {"form": form})
+
+
+def _uploads(files: list) -> list[services.Upload]:
+    return [services.Upload(name=f.name, content=f.read()) for f in files]
 
 
 def _client(request: HttpRequest) -> str:
@@ -99,10 +104,18 @@ def report(request: HttpRequest) -> HttpResponse:
     submission = _current_submission(request)
     if submission is None:
         return redirect("intake:follow_up")
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.reporter_reply(submission=submission, text=form.cleaned_data["text"])
-        return redirect("intake:report")
+        try:
+            services.reporter_reply(
+                submission=submission,
+                text=form.cleaned_data["text"],
+                uploads=_uploads(form.cleaned_data["files"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("intake:report")
     return render(
         request,
         "intake/report.html",

@@ -1,0 +1,71 @@
+"""Which uploaded files are accepted: checked by content, not only by name.
+
+A file is accepted when its content is recognised (by its leading bytes, with the
+`filetype` library) as an image, a PDF, audio, video or an office document, and its
+name's extension belongs to the same family. A file that claims to be a PDF but is
+something else, or any program, archive or script, is refused with the reason.
+Names are reduced to a safe base name; the file is never served inline.
+"""
+
+import unicodedata
+from pathlib import PurePath
+
+import filetype
+from django.utils.translation import gettext as _
+
+FAMILIES: dict[str, set[str]] = {
+    "image": {"jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "tif", "tiff"},
+    "pdf": {"pdf"},
+    "audio": {"mp3", "m4a", "ogg", "oga", "opus", "wav", "aac", "amr", "flac"},
+    "video": {"mp4", "m4v", "mov", "3gp", "webm", "mkv", "avi"},
+    "office": {"docx", "xlsx", "pptx", "odt", "ods", "odp", "doc", "xls", "ppt", "rtf"},
+}
+# Phones record sound and film in the same MP4 container: one family for both.
+MP4_CONTAINER = {"mp4", "m4a", "m4v", "mov", "3gp"}
+
+
+class UploadRefused(Exception):
+    pass
+
+
+def _family(extension: str) -> str | None:
+    if extension in MP4_CONTAINER:
+        return "mp4-container"
+    for family, extensions in FAMILIES.items():
+        if extension in extensions:
+            return family
+    return None
+
+
+def safe_name(name: str) -> str:
+    """A file name that is only a name: no folders, no control characters, short."""
+    base = PurePath(name.replace("\\", "/")).name
+    base = unicodedata.normalize("NFC", base)
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
+    if len(base) > 120:
+        stem, dot, extension = base.rpartition(".")
+        base = (stem[:110] + dot + extension[:9]) if dot else base[:120]
+    return base or "file"
+
+
+def check(name: str, content: bytes) -> str:
+    """The content's media type if the file is acceptable; UploadRefused if not."""
+    if not content:
+        raise UploadRefused(_("the file is empty"))
+    extension = PurePath(name).suffix.lower().lstrip(".")
+    if _family(extension) is None:
+        raise UploadRefused(
+            _(
+                "files of this type are not accepted "
+                "(images, PDF, audio, video and office documents are)"
+            )
+        )
+    kind = filetype.guess(content[:8192])
+    if kind is None or _family(kind.extension) is None:
+        raise UploadRefused(_("its content is not an image, PDF, audio, video or office document"))
+    if _family(kind.extension) != _family(extension):
+        raise UploadRefused(
+            _("its name says .%(claimed)s but its content is .%(found)s")
+            % {"claimed": extension, "found": kind.extension}
+        )
+    return kind.mime
