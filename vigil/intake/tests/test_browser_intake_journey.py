@@ -11,11 +11,13 @@ from conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WHAT_HAPPENED = "Gewapende mannen kwamen 's nachts naar de cacaocoöperatie."
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 def test_a_report_sent_in_dutch_without_javascript_becomes_a_case(
-    officer, live_server, browser, test_output
+    officer, live_server, browser, test_output, settings, tmp_path
 ):
+    settings.DATA_DIR = tmp_path
     reporter = browser.new_context(java_script_enabled=False).new_page()
     hosts = set()
     reporter.on("request", lambda r: hosts.add(r.url.split("/")[2]))
@@ -28,6 +30,9 @@ def test_a_report_sent_in_dutch_without_javascript_becomes_a_case(
     reporter.locator("#id_what_happened").fill(WHAT_HAPPENED)
     reporter.locator("#id_country").select_option("COL")
     reporter.locator("#id_urgent").check()
+    reporter.locator("#id_files").set_input_files(
+        [{"name": "schuur.png", "mimeType": "image/png", "buffer": PNG}]
+    )
     reporter.locator("form.record-form button[type=submit]").click()
     words = reporter.locator("#receipt-code span").all_inner_texts()
     assert len(words) == 7
@@ -43,6 +48,7 @@ def test_a_report_sent_in_dutch_without_javascript_becomes_a_case(
     desk.get_by_role("link", name="Reports").click()
     desk.locator("table.records a").first.click()
     expect(desk.get_by_text(WHAT_HAPPENED)).to_be_visible()
+    expect(desk.get_by_role("link", name="schuur.png")).to_be_visible()
     desk.get_by_label("Message to the reporter").fill("Is iedereen nu veilig?")
     desk.get_by_role("button", name="Send to the reporter").click()
     expect(desk.locator(".thread")).to_contain_text("Is iedereen nu veilig?")
@@ -65,6 +71,7 @@ def test_a_report_sent_in_dutch_without_javascript_becomes_a_case(
     desk.get_by_role("button", name="Open a case from this report").click()
     expect(desk.locator("h1")).to_contain_text(re.compile(r"VGL-\d{4}-\d{5}"))
     expect(desk.locator(".narrative")).to_contain_text(WHAT_HAPPENED)
+    expect(desk.get_by_role("link", name="schuur.png")).to_be_visible()  # now evidence
 
     # And the reporter's page says so, in plain words.
     reporter.reload()
