@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from vigil.cases.access import get_case_for_user
 from vigil.core.permissions import Perm, permission_required
-from vigil.intake import access, services
+from vigil.intake import access, selectors, services
 from vigil.intake.forms import CloseForm, DeskMessageForm, TakeUpForm
 from vigil.intake.models import SubmissionFile, SubmissionStatus
 
@@ -69,6 +70,18 @@ def detail(request: HttpRequest, submission_id: int) -> HttpResponse:
                     )
                     messages.success(request, _("Report closed."))
                     return redirect("intake:queue")
+            elif action == "add_to_case":
+                case = get_case_for_user(request.user, request.POST.get("case"))
+                services.submission_to_case(
+                    actor=request.user,
+                    submission=submission,
+                    title=_("Report #%(id)s") % {"id": submission.pk},
+                    case=case,
+                )
+                messages.success(
+                    request, _("The report was added to case %(ref)s.") % {"ref": case.reference}
+                )
+                return redirect("cases:case_detail", case_id=case.pk)
             elif action == "take_up":
                 form = forms["take_up_form"] = TakeUpForm(request.POST, prefix="take_up")
                 if form.is_valid():
@@ -86,5 +99,10 @@ def detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     return render(
         request,
         "intake/desk/detail.html",
-        {"submission": submission, "thread": submission.messages.select_related("author"), **forms},
+        {
+            "submission": submission,
+            "thread": submission.messages.select_related("author"),
+            "duplicates": selectors.likely_duplicates(request.user, submission),
+            **forms,
+        },
     )

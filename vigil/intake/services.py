@@ -253,16 +253,19 @@ def submission_close(*, actor: Any, submission: Submission, reason: str) -> Subm
 
 
 @transaction.atomic
-def submission_to_case(*, actor: Any, submission: Submission, title: str) -> Any:
-    """Open a case from a report, carrying over what the reporter said.
+def submission_to_case(*, actor: Any, submission: Submission, title: str, case: Any = None) -> Any:
+    """Open a case from a report (or add it to `case`), carrying over what the
+    reporter said.
 
-    The report's text becomes the narrative of a first incident, dated the day it
+    The report's text becomes the narrative of an incident, dated the day it
     arrived as an estimate (the reporter's own words about when are kept in the
-    narrative); the officer corrects the details as they document the case.
+    narrative); its files become that incident's evidence. The officer corrects
+    the details as they document the case.
     """
     if submission.case_id:
         raise ValidationError(_("This report has already been taken up."))
-    case = cases.case_create(actor=actor, title=title, country=submission.country)
+    if case is None:
+        case = cases.case_create(actor=actor, title=title, country=submission.country)
     narrative_parts = [submission.what_happened]
     for label, value in (
         (_("Who was targeted"), submission.targeted),

@@ -1,12 +1,13 @@
 """The triage queue through HTTP: who sees which reports, and what they can do."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 
 from vigil.cases.models import Case
+from vigil.cases.tests import factories as make
 from vigil.core.models import AuditEntry
 from vigil.intake import services
 from vigil.intake.models import Submission, SubmissionStatus
@@ -130,3 +131,47 @@ def test_a_report_is_closed_with_a_reason(client, alice):
     assert submission.status == SubmissionStatus.CLOSED
     assert submission.closed_reason == "Outside our mandate."
     assert AuditEntry.objects.filter(action="intake.submission_closed").exists()
+
+
+def test_likely_duplicates_are_suggested_and_the_report_joins_one(client, alice):
+    named = make.case(alice, title="Known to us by name")
+    named.defenders.add(make.defender(alice, name="Beatriz Olmedo"))
+    make.incident(alice, case=named, start_date=date(2019, 1, 1))  # long ago: by name only
+    recent = make.case(alice, title="Near in time")
+    make.incident(alice, case=recent, start_date=date.today() - timedelta(days=10))
+    unrelated = make.case(alice, title="Old and unnamed")
+    make.incident(alice, case=unrelated, start_date=date(2019, 1, 1))
+    elsewhere = make.case(alice, title="Other country", country="PHL")
+    make.incident(alice, case=elsewhere, country="PHL", start_date=date.today())
+
+    receipt = services.submission_create(
+        form_token=services.new_form_token(),
+        language="en",
+        what_happened="They came again.",
+        country="COL",
+        targeted="beatriz olmedo, her brother",
+    )
+    client.force_login(alice)
+    content = client.get(reverse("intake:detail", args=[receipt.submission.pk])).content.decode()
+    assert named.reference in content and recent.reference in content
+    assert unrelated.reference not in content and elsewhere.reference not in content
+
+    response = client.post(
+        reverse("intake:detail", args=[receipt.submission.pk]),
+        {"action": "add_to_case", "case": named.pk},
+    )
+    assert response["Location"] == reverse("cases:case_detail", args=[named.pk])
+    assert named.incidents.count() == 2
+    receipt.submission.refresh_from_db()
+    assert receipt.submission.case == named
+
+
+def test_a_report_cannot_be_added_to_a_case_the_officer_cannot_see(client, alice, bob):
+    kenyan = make.case(bob, title="Kenyan", country="KEN")
+    submission = report()
+    client.force_login(alice)
+    response = client.post(
+        reverse("intake:detail", args=[submission.pk]), {"action": "add_to_case", "case": kenyan.pk}
+    )
+    assert response.status_code == 404
+    assert kenyan.incidents.count() == 0
