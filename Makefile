@@ -53,6 +53,7 @@ test: $(STAMP_TEST) messages ## Run the whole suite (PostgreSQL when DATABASE_UR
 bench: $(STAMP_RUN) ## Benchmarks: figures with baselines measured in the same run (about 10 minutes)
 	$(PY) bench/audit_chain.py
 	$(PY) bench/case_list.py
+	$(PY) bench/intake.py
 
 lint: $(STAMP_TEST) ## Lint and check formatting with ruff
 	$(VENV)/bin/ruff check .
