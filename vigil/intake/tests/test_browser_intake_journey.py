@@ -18,7 +18,10 @@ def test_a_report_sent_in_dutch_without_javascript_becomes_a_case(
     officer, live_server, browser, test_output, settings, tmp_path
 ):
     settings.DATA_DIR = tmp_path
-    reporter = browser.new_context(java_script_enabled=False).new_page()
+    # A small phone, with JavaScript off (as in Tor Browser's safest mode).
+    reporter = browser.new_context(
+        java_script_enabled=False, viewport={"width": 360, "height": 740}
+    ).new_page()
     hosts = set()
     reporter.on("request", lambda r: hosts.add(r.url.split("/")[2]))
 
@@ -27,6 +30,8 @@ def test_a_report_sent_in_dutch_without_javascript_becomes_a_case(
     reporter.locator("#language-select").select_option("nl")
     reporter.locator(".language-switcher button").click()
     expect(reporter.locator("html")).to_have_attribute("lang", "nl")
+    overflow = reporter.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the form is {overflow}px wider than the phone"
     reporter.locator("#id_what_happened").fill(WHAT_HAPPENED)
     reporter.locator("#id_country").select_option("COL")
     reporter.locator("#id_urgent").check()
