@@ -27,11 +27,24 @@ FOLLOW_UP_AGE = 30 * 60
 # Wrong codes per client in a quarter of an hour. The address is used only as a
 # keyed hash in the cache, and forgotten when the window ends.
 code_throttle = Throttle(scope="receipt-code", limit=10, window=15 * 60)
+# Reports per client in an hour: generous (a Tor exit is shared by many people),
+# but a flood of junk, each costing the server a slow hash, is cut short.
+submission_throttle = Throttle(scope="submission", limit=30, window=60 * 60)
 
 
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES)
+        if submission_throttle.hit(_client(request)) > submission_throttle.limit:
+            form.is_valid()  # so that the form comes back with what was typed
+            form.add_error(
+                None,
+                _(
+                    "Too many reports have come from this connection in the last hour. "
+                    "Nothing you typed is lost: wait a while and send it again."
+                ),
+            )
+            return render(request, "intake/submit.html", {"form": form}, status=429)
         if form.is_valid():
             try:
                 receipt = services.submission_create(

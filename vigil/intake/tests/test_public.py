@@ -174,3 +174,16 @@ def test_the_form_works_in_dutch(client):
     assert "Report a threat or attack" not in page
     code_on(submit(client))
     assert Submission.objects.get().language == "nl"
+
+
+def test_a_flood_of_reports_from_one_connection_is_cut_short_and_keeps_the_text(client):
+    from vigil.intake.views import submission_throttle
+
+    for _ in range(submission_throttle.limit):
+        submission_throttle.hit(CLIENT_ADDRESS)
+    response = submit(client, where="Near the river")
+    assert response.status_code == 429
+    content = response.content.decode()
+    assert "Too many reports have come from this connection" in content
+    assert "They broke into our office." in content and 'value="Near the river"' in content
+    assert not Submission.objects.exists()
