@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -38,6 +37,7 @@ from vigil.cases.forms import (
 )
 from vigil.cases.models import Case, CaseTask
 from vigil.core import documents
+from vigil.core.http import attachment
 from vigil.core.permissions import Perm, permission_required
 
 casework = permission_required(Perm.DOCUMENT_CASES, hidden=True)
@@ -478,12 +478,7 @@ def evidence_add(request: HttpRequest, incident_id: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = access.get_evidence_for_user(request.user, evidence_id)
     content = services.evidence_content(actor=request.user, evidence=evidence)
-    # Always a download, never shown in the browser: a file from outside must not
-    # run as a page of ours. The stored name is neutral; the person sees theirs.
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, evidence.filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(content, evidence.filename)
 
 
 @casework

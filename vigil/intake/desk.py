@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from vigil.cases.access import get_case_for_user
+from vigil.core.http import attachment as download
 from vigil.core.permissions import Perm, permission_required
 from vigil.intake import access, selectors, services
 from vigil.intake.forms import CloseForm, DeskMessageForm, TakeUpForm
@@ -32,11 +32,7 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     attachment = SubmissionFile.objects.filter(pk=file_id).first()
     access.get_submission_for_user(request.user, attachment.submission_id if attachment else None)
     content = services.attachment_content(actor=request.user, attachment=attachment)
-    # Always a download, never shown in the browser: it came from outside.
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(content, attachment.filename)
 
 
 @triage
