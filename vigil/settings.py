@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "vigil.accounts",
     "vigil.cases",
     "vigil.intake",
+    "vigil.communications",
     "vigil.public",
 ]
 

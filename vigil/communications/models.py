@@ -1,0 +1,139 @@
+"""Letters to States and other actors, as the UN special procedures send them.
+
+An urgent appeal (UA) concerns a violation under way or imminent, an allegation
+letter (AL) one that has happened, an other letter (OL) a law, bill or policy. A
+communication is drafted, submitted for approval, approved by a coordinator, sent
+(and then given its reference, such as "UA NLD 3/2026"), answered or not, followed
+up and closed; it stays confidential until a date after sending, then may be
+published with its replies. The workflow lives in `communications.services`.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vigil.cases.models import Case, Tracked
+from vigil.core.fields import EncryptedTextField
+from vigil.core.vocabularies import BusinessSector, country_choices
+
+
+class CommunicationType(models.TextChoices):
+    URGENT_APPEAL = "UA", _("Urgent appeal")
+    ALLEGATION_LETTER = "AL", _("Allegation letter")
+    OTHER_LETTER = "OL", _("Other letter")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    APPROVED = "approved", _("Approved")
+    SENT = "sent", _("Sent")
+    REPLIED = "replied", _("Reply received")
+    NO_REPLY = "no_reply", _("No reply")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    CLOSED = "closed", _("Closed")
+
+
+class AddresseeKind(models.TextChoices):
+    STATE = "state", _("State")
+    BUSINESS = "business", _("Business enterprise")
+    OTHER = "other", _("Other non-State actor")
+
+
+class ReplyType(models.TextChoices):
+    SUBSTANTIVE = "substantive", _("Substantive")
+    PARTIAL = "partial", _("Partial")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement only")
+
+
+class Communication(Tracked):
+    kind = models.CharField(_("type"), max_length=2, choices=CommunicationType.choices)
+    reference = models.CharField(_("reference"), max_length=30, blank=True, editable=False)
+    joint = models.BooleanField(_("joint communication"), default=False)
+    other_mandates = models.TextField(_("other mandates"), blank=True)
+    summary = EncryptedTextField(_("summary"))
+    body = EncryptedTextField(_("letter"), blank=True)
+    cases = models.ManyToManyField(Case, related_name="communications", blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    reply_due = models.DateField(_("reply due"), null=True, blank=True)
+    confidential_until = models.DateField(_("confidential until"), null=True, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("communication")
+        verbose_name_plural = _("communications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~models.Q(reference=""),
+                name="one_communication_per_reference",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"{self.get_kind_display()} #{self.pk}"
+
+
+class Addressee(models.Model):
+    communication = models.ForeignKey(
+        Communication, on_delete=models.CASCADE, related_name="addressees"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("addressee"), max_length=20, choices=AddresseeKind.choices)
+    country = models.CharField(
+        _("country"),
+        max_length=3,
+        choices=country_choices,
+        blank=True,
+        help_text=_("The State; for a company, its home country."),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    sector = models.CharField(
+        _("sector"), max_length=20, choices=BusinessSector.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name or self.get_country_display()
+
+
+class Reply(Tracked):
+    communication = models.ForeignKey(
+        Communication, on_delete=models.CASCADE, related_name="replies"
+    )
+    received_on = models.DateField(_("received on"))
+    sender = models.CharField(_("from"), max_length=200)
+    kind = models.CharField(_("type of reply"), max_length=20, choices=ReplyType.choices)
+    assessment = EncryptedTextField(_("assessment"), blank=True)
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return f"{_('Reply')} #{self.pk}"
+
+    @property
+    def within_deadline(self) -> bool:
+        due = self.communication.reply_due
+        return due is None or self.received_on <= due
+
+
+class ReferenceCounter(models.Model):
+    """The last number given to letters to a country in a year, whatever their type
+    (so AL NLD 2/2026 may be followed by UA NLD 3/2026)."""
+
+    country = models.CharField(max_length=3)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["country", "year"], name="one_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.last}/{self.year}"
