@@ -8,6 +8,7 @@ up and closed; it stays confidential until a date after sending, then may be
 published with its replies. The workflow lives in `communications.services`.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -137,3 +138,51 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.last}/{self.year}"
+
+
+class VisitStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Accepted")
+    SCHEDULED = "scheduled", _("Scheduled")
+    DONE = "done", _("Done")
+    DECLINED = "declined", _("Declined")
+    NO_RESPONSE = "no_response", _("No response")
+
+
+class CountryVisit(Tracked):
+    """A visit by the mandate to a country (resolution para 18)."""
+
+    country = models.CharField(_("country"), max_length=3, choices=country_choices)
+    requested_on = models.DateField(_("requested on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.REQUESTED
+    )
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    report_symbol = models.CharField(
+        _("symbol of the visit report"),
+        max_length=50,
+        blank=True,
+        help_text=_("For example A/HRC/58/53/Add.1"),
+    )
+
+    class Meta:
+        ordering = ["-requested_on", "pk"]
+        verbose_name = _("country visit")
+        verbose_name_plural = _("country visits")
+
+    def __str__(self) -> str:
+        return f"{self.get_country_display()} ({self.requested_on:%Y})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The visit ends before it starts.")
+        if self.starts_on and self.requested_on and self.starts_on < self.requested_on:
+            errors["starts_on"] = _("The visit starts before it was requested.")
+        if self.status in {VisitStatus.SCHEDULED, VisitStatus.DONE} and not self.starts_on:
+            errors["starts_on"] = _("A scheduled or completed visit has dates.")
+        if self.report_symbol and self.status != VisitStatus.DONE:
+            errors["report_symbol"] = _("Only a completed visit has a report.")
+        if errors:
+            raise ValidationError(errors)

@@ -14,6 +14,7 @@ from vigil.communications.models import (
     Addressee,
     AddresseeKind,
     Communication,
+    CountryVisit,
     ReferenceCounter,
     Reply,
     Status,
@@ -142,3 +143,21 @@ def reply_log(
             version=Communication.objects.get(pk=communication.pk).version,
         )  # fmt: skip
     return reply
+
+
+@transaction.atomic
+def visit_record(*, actor: Any, visit: CountryVisit | None = None, **fields: Any) -> CountryVisit:
+    """Record a country visit, or change one (its request, status, dates, report)."""
+    if visit is None:
+        visit = CountryVisit(created_by=actor, **fields)
+        action, changed = "communications.visit_recorded", list(fields)
+    else:
+        changed = [name for name, value in fields.items() if getattr(visit, name) != value]
+        for name in changed:
+            setattr(visit, name, fields[name])
+        visit.version += 1
+        action = "communications.visit_changed"
+    visit.full_clean()
+    visit.save()
+    audit.record(actor=actor, action=action, obj=visit, fields=changed)
+    return visit
