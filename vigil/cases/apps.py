@@ -6,3 +6,9 @@ class CasesConfig(AppConfig):
     name = "vigil.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from vigil.cases.selectors import dashboard_figures
+        from vigil.core.selectors import register_figures
+
+        register_figures(dashboard_figures)

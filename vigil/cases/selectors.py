@@ -12,6 +12,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.access import cases_for_user
 from vigil.cases.models import (
@@ -25,9 +26,12 @@ from vigil.cases.models import (
 )
 from vigil.cases.services import NAME_INDEX
 from vigil.core import audit, encryption, search
+from vigil.core.permissions import Perm, has_perm
+from vigil.core.selectors import Figure
 from vigil.core.vocabularies import (
     REGIONAL_GROUP_OF,
     STATE_PERPETRATORS,
+    CaseStatus,
     FocusGroup,
     PerpetratorCategory,
     SdgCategory,
@@ -195,3 +199,17 @@ def case_file(user: Any, case: Case, *, exported: bool = False) -> dict[str, Any
         "tasks": list(case.tasks.select_related("assignee")),
         "events": list(case.events.select_related("actor")[:200]),
     }
+
+
+def dashboard_figures(user: Any) -> list[Figure]:
+    """The case figures on the desk's dashboard, within the viewer's scope."""
+    if not has_perm(user, Perm.DOCUMENT_CASES):
+        return []
+    cases = cases_for_user(user).exclude(status=CaseStatus.CLOSED)
+    return [
+        Figure(label=str(_("Open cases")), value=cases.count()),
+        Figure(
+            label=str(_("Open cases assigned to you")),
+            value=cases.filter(officers=user).count(),
+        ),
+    ]

@@ -1,5 +1,6 @@
 """Reads for the desk's dashboard. Every figure is a query, scoped to the viewer."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,18 @@ from vigil.core.vocabularies import Role
 class Figure:
     label: str
     value: int
+
+
+# Each app adds the figures it knows about (registered in its AppConfig.ready), so
+# that core does not depend on the apps built on it.
+FigureSource = Callable[[Any], list[Figure]]
+_sources: list[FigureSource] = []
+
+
+def register_figures(source: FigureSource) -> FigureSource:
+    if source not in _sources:
+        _sources.append(source)
+    return source
 
 
 def accounts_by_role() -> list[Figure]:
@@ -45,6 +58,8 @@ def dashboard_figures(user: Any) -> list[Figure]:
         figures.append(
             Figure(label=str(_("Audit entries in the last 24 hours")), value=audit_entries_since())
         )
+    for source in _sources:
+        figures.extend(source(user))
     if has_perm(user, Perm.MANAGE_USERS):
         figures.extend(
             Figure(label=str(_("Active accounts: %(role)s") % {"role": f.label}), value=f.value)

@@ -4,12 +4,16 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case, DefenderName
 from vigil.cases.services import NAME_INDEX
 from vigil.core import encryption
-from vigil.intake.models import Submission
+from vigil.core.permissions import Perm, has_perm
+from vigil.core.selectors import Figure
+from vigil.intake.access import submissions_for_user
+from vigil.intake.models import Submission, SubmissionStatus
 
 WINDOW = timedelta(days=45)
 
@@ -37,3 +41,16 @@ def likely_duplicates(user: Any, submission: Submission, *, limit: int = 10) -> 
         .distinct()
         .order_by("-updated_at")[:limit]
     )
+
+
+def dashboard_figures(user: Any) -> list[Figure]:
+    """Reports waiting for triage, within the viewer's scope."""
+    if not has_perm(user, Perm.TRIAGE_INTAKE):
+        return []
+    waiting = submissions_for_user(user).filter(
+        status__in=[SubmissionStatus.RECEIVED, SubmissionStatus.UNDER_REVIEW]
+    )
+    return [
+        Figure(label=str(_("Reports waiting")), value=waiting.count()),
+        Figure(label=str(_("Urgent reports waiting")), value=waiting.filter(urgent=True).count()),
+    ]

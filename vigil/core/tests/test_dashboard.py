@@ -77,7 +77,41 @@ def test_it_shows_administrators_the_accounts_per_role(client, erin, alice, bob,
 def test_it_shows_officers_no_account_or_audit_figures(client, alice):
     client.force_login(alice)
     labels = [label for label, _value in figures_on(client.get(URL))]
-    assert labels == ["Your recorded actions in the last 7 days"]
+    assert labels == [
+        "Your recorded actions in the last 7 days",
+        "Open cases",
+        "Open cases assigned to you",
+        "Reports waiting",
+        "Urgent reports waiting",
+    ]
+
+
+def test_it_counts_cases_and_reports_in_the_officers_countries(client, alice, bob, carol):
+    from vigil.cases import services as cases
+    from vigil.cases.tests import factories as make
+    from vigil.intake import services as intake
+
+    make.case(alice)  # Alice's, in Colombia
+    make.case(carol)  # Carol's, in Colombia
+    closed = make.case(alice)
+    cases.case_update(
+        actor=alice, case=closed, version=closed.version, status="closed", outcome="released"
+    )
+    make.case(bob, country="KEN")
+    for country, urgent in (("COL", True), ("COL", False), ("KEN", True)):
+        intake.submission_create(
+            form_token=intake.new_form_token(),
+            language="en",
+            what_happened="x",
+            country=country,
+            urgent=urgent,
+        )
+    client.force_login(alice)
+    figures = dict(figures_on(client.get(URL)))
+    assert figures["Open cases"] == 2
+    assert figures["Open cases assigned to you"] == 1
+    assert figures["Reports waiting"] == 2
+    assert figures["Urgent reports waiting"] == 1
 
 
 def test_desk_pages_are_never_cached_and_carry_a_strict_policy(client, alice):
