@@ -24,6 +24,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
+from common import postgres_available, psql  # bench/ is the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 40
 WARMUP = 3
@@ -264,10 +266,7 @@ def run_one(database: str, incidents: int) -> None:
     name = f"vigil_bench_{os.getpid()}"
     if database == "postgresql":
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
-            check=True,
-        )  # noqa: S603,S607
+        psql(f"CREATE DATABASE {name}")
     else:
         os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))
@@ -312,18 +311,7 @@ def run_one(database: str, incidents: int) -> None:
         connections.close_all()
     finally:
         if database == "postgresql":
-            subprocess.run(
-                [
-                    "psql",
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    "postgres",
-                    "-qc",
-                    f"DROP DATABASE IF EXISTS {name}",
-                ],
-                check=False,
-            )  # noqa: S603,S607
+            psql(f"DROP DATABASE IF EXISTS {name}", check=False)
         import shutil
 
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -339,12 +327,7 @@ def main() -> None:
         run_one(args.database, args.incidents)
         return
     databases = ["sqlite"]
-    if (
-        subprocess.run(
-            ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False
-        ).returncode
-        == 0
-    ):  # noqa: S603,S607
+    if postgres_available():
         databases.append("postgresql")
     else:
         print("PostgreSQL is not answering on 127.0.0.1:5432: SQLite only.")

@@ -25,25 +25,12 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from common import free_port, postgres_available, psql  # bench/ is the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 8
 SECONDS = 15
 KEY = "mXkO8fN3v0y0mEw0uW6r2m7yq1WlK1x0dE3Xj2l8p5E="
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def postgres_available() -> bool:
-    return (
-        subprocess.run(
-            ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False
-        ).returncode
-        == 0
-    )
 
 
 class Client:
@@ -195,10 +182,7 @@ def main() -> None:
         }
     )
     if database == "postgresql":
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
-            check=True,
-        )
+        psql(f"CREATE DATABASE {name}")
         env["DATABASE_URL"] = dsn
     try:
         subprocess.run(
@@ -217,18 +201,7 @@ def main() -> None:
         print(f"  of which the receipt code's scrypt hash alone: {scrypt_ms():.1f} ms per report")
     finally:
         if database == "postgresql":
-            subprocess.run(
-                [
-                    "psql",
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    "postgres",
-                    "-qc",
-                    f"DROP DATABASE IF EXISTS {name}",
-                ],
-                check=False,
-            )
+            psql(f"DROP DATABASE IF EXISTS {name}", check=False)
         import shutil
 
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -478,15 +478,6 @@ def case_assign_officers(*, actor: Any, case: Case, officers: Iterable[Any]) -> 
 
 
 @transaction.atomic
-def case_add_incident(*, actor: Any, case: Case, incident: Incident) -> None:
-    if case.incidents.filter(pk=incident.pk).exists():
-        return
-    case.incidents.add(incident)
-    audit.record(actor=actor, action="cases.case_changed", obj=case, fields=["incidents"])
-    _event(case, actor, CaseEvent.Kind.INCIDENT_ADDED, f"#{incident.pk}")
-
-
-@transaction.atomic
 def case_add_defender(*, actor: Any, case: Case, defender: Defender) -> None:
     if case.defenders.filter(pk=defender.pk).exists():
         return

@@ -84,11 +84,6 @@ def decrypt_bytes(token: bytes) -> bytes:
         ) from error
 
 
-def rotate(token: str) -> str:
-    """Re-encrypt a token under the newest key (used by key rotation)."""
-    return _cipher().rotate(token.encode()).decode()
-
-
 def normalise(text: str) -> str:
     """Fold case, accents and spacing, so that "José  Pérez" finds "jose perez"."""
     decomposed = unicodedata.normalize("NFKD", text)
