@@ -84,6 +84,9 @@ class DefenderForm(DeskModelForm):
             "country",
             "occupation",
             "affiliations",
+            "consent_share_state",
+            "consent_share_business",
+            "consent_publish",
         ]
         widgets = {
             "name": forms.TextInput,
@@ -100,7 +103,8 @@ class DefenderForm(DeskModelForm):
             [c.value for c in defender.victim_categories] if defender.pk else ["hrd"],
         )
         self.initial.setdefault("focus_groups", [g.value for g in defender.focus_groups])
-        self.order_fields([*self.Meta.fields[:-1], "victim_categories", "focus_groups"])
+        profile = self.Meta.fields[: self.Meta.fields.index("affiliations")]
+        self.order_fields([*profile, "victim_categories", "focus_groups"])
 
     def defender_fields(self) -> dict[str, Any]:
         """The cleaned data as the model's columns, one per category."""

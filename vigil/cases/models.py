@@ -114,6 +114,17 @@ class Defender(Tracked):
     focus_lawyers = models.BooleanField(FocusGroup.LAWYERS.label, default=False)
     focus_other = models.BooleanField(FocusGroup.OTHER.label, default=False)
     affiliations = EncryptedTextField(_("affiliations"), blank=True)
+    # Consent, recorded from the defender (or whoever may give it for them). Each is
+    # off until it is recorded: without it a letter, a publication or a report
+    # describes the person without their name (communications.letters enforces it).
+    consent_share_state = models.BooleanField(
+        _("The name may be shared with the State concerned"), default=False
+    )
+    consent_share_business = models.BooleanField(
+        _("The name may be shared with the company or other non-State actor concerned"),
+        default=False,
+    )
+    consent_publish = models.BooleanField(_("The name may be made public"), default=False)
 
     class Meta:
         verbose_name = _("defender")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import Case, Tracked
 from vigil.core.fields import EncryptedTextField
-from vigil.core.vocabularies import BusinessSector, country_choices
+from vigil.core.vocabularies import BusinessSector, Theme, country_choices
 
 
 class CommunicationType(models.TextChoices):
@@ -51,8 +51,31 @@ class Communication(Tracked):
     reference = models.CharField(_("reference"), max_length=30, blank=True, editable=False)
     joint = models.BooleanField(_("joint communication"), default=False)
     other_mandates = models.TextField(_("other mandates"), blank=True)
-    summary = EncryptedTextField(_("summary"))
-    body = EncryptedTextField(_("letter"), blank=True)
+    summary = EncryptedTextField(
+        _("summary"),
+        help_text=_("One or two sentences, as they will appear in the public record."),
+    )
+    body = EncryptedTextField(
+        _("the facts"),
+        blank=True,
+        help_text=_(
+            "The allegations, as the letter will tell them. Names of defenders who did "
+            "not consent are replaced by a description wherever they occur."
+        ),
+    )
+    questions = EncryptedTextField(
+        _("questions"),
+        blank=True,
+        help_text=_("One per line. Leave empty for the usual questions for this type of letter."),
+    )
+    follow_up_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("follow-up to"),
+    )
     cases = models.ManyToManyField(Case, related_name="communications", blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -63,6 +86,7 @@ class Communication(Tracked):
     published_on = models.DateField(_("published on"), null=True, blank=True)
 
     class Meta:
+        ordering = ["-created_at", "-pk"]
         verbose_name = _("communication")
         verbose_name_plural = _("communications")
         constraints = [
@@ -75,6 +99,33 @@ class Communication(Tracked):
 
     def __str__(self) -> str:
         return self.reference or f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def themes(self) -> list[Theme]:
+        return [Theme(row.theme) for row in self.theme_rows.all()]
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_on is not None
+
+
+class CommunicationTheme(models.Model):
+    """One theme of a communication: a row each, so that both databases can filter."""
+
+    communication = models.ForeignKey(
+        Communication, on_delete=models.CASCADE, related_name="theme_rows"
+    )
+    theme = models.CharField(_("theme"), max_length=20, choices=Theme.choices)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["communication", "theme"], name="theme_once")
+        ]
+        indexes = [models.Index(fields=["theme"])]
+
+    def __str__(self) -> str:
+        return self.theme
 
 
 class Addressee(models.Model):
@@ -123,6 +174,23 @@ class Reply(Tracked):
     def within_deadline(self) -> bool:
         due = self.communication.reply_due
         return due is None or self.received_on <= due
+
+
+class ReplyFile(models.Model):
+    """The reply itself, or an annex: encrypted on disk like evidence (core/files.py)."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="files")
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    filename = EncryptedTextField(_("file name"))
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{_('File')} #{self.pk}"
 
 
 class ReferenceCounter(models.Model):

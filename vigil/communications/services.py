@@ -1,25 +1,34 @@
 """The communication workflow: every step checked, refused when it makes no sense,
 and audited."""
 
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigil.cases.services import StaleRecord
+from vigil.communications import letters
 from vigil.communications.models import (
     Addressee,
     AddresseeKind,
     Communication,
+    CommunicationTheme,
     CountryVisit,
     ReferenceCounter,
     Reply,
+    ReplyFile,
     Status,
 )
-from vigil.core import audit
+from vigil.core import audit, files, search
+from vigil.core import uploads as upload_policy
 from vigil.core.permissions import Perm, has_perm
 
 REPLY_DAYS = 60  # the usual time a State or company is given to reply
@@ -38,22 +47,17 @@ NEXT: dict[Status, frozenset[Status]] = {
 }
 # Steps that need a coordinator, not merely someone who drafts.
 NEEDS_APPROVER = frozenset({Status.APPROVED, Status.SENT})
+# A letter that was sent (whatever happened next) may be published and followed up.
+WAS_SENT = frozenset(
+    {Status.SENT, Status.REPLIED, Status.NO_REPLY, Status.FOLLOW_UP, Status.CLOSED}
+)
+SEARCH_KIND = "communications.published"  # the public search index (published text only)
 
 
-@transaction.atomic
-def communication_create(
-    *, actor: Any, kind: str, summary: str, addressees: list[dict[str, Any]], cases: Any = (),
-    body: str = "", joint: bool = False, other_mandates: str = "",
-) -> Communication:  # fmt: skip
-    """Draft a communication to one or more addressees (the first gives the reference)."""
+def _set_addressees(communication: Communication, addressees: list[dict[str, Any]]) -> None:
     if not addressees:
         raise ValidationError({"addressees": _("Name at least one addressee.")})
-    communication = Communication(
-        created_by=actor, kind=kind, summary=summary, body=body, joint=joint,
-        other_mandates=other_mandates,
-    )  # fmt: skip
-    communication.full_clean()
-    communication.save()
+    communication.addressees.all().delete()
     for position, fields in enumerate(addressees):
         addressee = Addressee(communication=communication, position=position, **fields)
         addressee.full_clean()
@@ -62,14 +66,75 @@ def communication_create(
         if addressee.kind != AddresseeKind.STATE and not addressee.name:
             raise ValidationError({"addressees": _("Name the company or other actor.")})
         addressee.save()
+
+
+def _set_themes(communication: Communication, themes: Iterable[str]) -> None:
+    communication.theme_rows.all().delete()
+    CommunicationTheme.objects.bulk_create(
+        CommunicationTheme(communication=communication, theme=theme)
+        for theme in dict.fromkeys(themes)
+    )
+
+
+@transaction.atomic
+def communication_create(
+    *, actor: Any, kind: str, summary: str, addressees: list[dict[str, Any]], cases: Any = (),
+    body: str = "", joint: bool = False, other_mandates: str = "", questions: str = "",
+    themes: Iterable[str] = (), follow_up_to: Communication | None = None,
+) -> Communication:  # fmt: skip
+    """Draft a communication to one or more addressees (the first gives the reference)."""
+    if not addressees:
+        raise ValidationError({"addressees": _("Name at least one addressee.")})
+    communication = Communication(
+        created_by=actor, kind=kind, summary=summary, body=body, joint=joint,
+        other_mandates=other_mandates, questions=questions, follow_up_to=follow_up_to,
+    )  # fmt: skip
+    communication.full_clean()
+    communication.save()
+    _set_addressees(communication, addressees)
+    _set_themes(communication, themes)
     communication.cases.set(list(cases))
     audit.record(
         actor=actor,
         action="communications.drafted",
         obj=communication,
-        fields=["kind", "summary", "body", "addressees", "cases"],
+        fields=["kind", "summary", "body", "questions", "addressees", "cases", "themes"],
     )
     return communication
+
+
+EDITABLE = frozenset({Status.DRAFT})
+
+
+@transaction.atomic
+def communication_update(
+    *, actor: Any, communication: Communication, version: int,
+    addressees: list[dict[str, Any]] | None = None, cases: Any = None,
+    themes: Iterable[str] | None = None, **changes: Any,
+) -> Communication:  # fmt: skip
+    """Change a draft. Once submitted, a letter changes only by being sent back."""
+    current = Communication.objects.select_for_update().get(pk=communication.pk)
+    if current.version != version:
+        raise StaleRecord(current)
+    if current.status not in EDITABLE:
+        raise ValidationError(_("Only a draft can be changed. Send it back to draft first."))
+    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.full_clean()
+    current.version += 1
+    current.save()
+    if addressees is not None:
+        _set_addressees(current, addressees)
+        changed.append("addressees")
+    if themes is not None:
+        _set_themes(current, themes)
+        changed.append("themes")
+    if cases is not None:
+        current.cases.set(list(cases))
+        changed.append("cases")
+    audit.record(actor=actor, action="communications.changed", obj=current, fields=changed)
+    return current
 
 
 def _reference(communication: Communication, year: int) -> str:
@@ -103,6 +168,12 @@ def communication_move(
         )
     if target in NEEDS_APPROVER and not has_perm(actor, Perm.APPROVE_COMMUNICATIONS):
         raise PermissionDenied(_("Only a coordinator approves and sends communications."))
+    today = on or timezone.localdate()
+    if target == Status.NO_REPLY and current.reply_due and today <= current.reply_due:
+        raise ValidationError(
+            _("The reply is not yet overdue: the deadline is %(due)s.")
+            % {"due": current.reply_due.isoformat()}
+        )
     fields = ["status"]
     if target == Status.SENT:
         sent = on or timezone.localdate()
@@ -115,15 +186,151 @@ def communication_move(
     current.version += 1
     current.save()
     audit.record(actor=actor, action=f"communications.{target.value}", obj=current, fields=fields)
+    original = current.follow_up_to
+    if target == Status.SENT and original and Status.FOLLOW_UP in NEXT[Status(original.status)]:
+        communication_move(
+            actor=actor, communication=original, to=Status.FOLLOW_UP, version=original.version
+        )
     return current
+
+
+@transaction.atomic
+def follow_up_draft(*, actor: Any, communication: Communication) -> Communication:
+    """Draft a follow-up letter to a letter that was sent: same addressees, cases and
+    themes. Sending it puts the first letter in "follow-up"."""
+    if communication.status not in WAS_SENT or communication.status == Status.CLOSED:
+        raise ValidationError(
+            _("Only a letter that was sent, and is not closed, can be followed up.")
+        )
+    return communication_create(
+        actor=actor,
+        kind=communication.kind,
+        summary=_("Follow-up to %(ref)s: %(summary)s")
+        % {"ref": communication.reference, "summary": communication.summary},
+        addressees=list(communication.addressees.values("kind", "country", "name", "sector")),
+        cases=list(communication.cases.all()),
+        themes=[row.theme for row in communication.theme_rows.all()],
+        joint=communication.joint,
+        other_mandates=communication.other_mandates,
+        follow_up_to=communication,
+    )
+
+
+def may_publish(communication: Communication, on: date | None = None) -> bool:
+    today = on or timezone.localdate()
+    return (
+        communication.status in WAS_SENT
+        and communication.published_on is None
+        and communication.confidential_until is not None
+        and today > communication.confidential_until
+    )
+
+
+@transaction.atomic
+def communication_publish(
+    *, actor: Any, communication: Communication, version: int, on: date | None = None
+) -> Communication:
+    """Publish a sent letter once its confidentiality has lapsed, with its replies or
+    the fact that none came. Only the public text is indexed for the public search."""
+    if not has_perm(actor, Perm.PUBLISH):
+        raise PermissionDenied(_("Only a coordinator publishes communications."))
+    current = Communication.objects.select_for_update().get(pk=communication.pk)
+    if current.version != version:
+        raise StaleRecord(current)
+    today = on or timezone.localdate()
+    if current.published_on is not None:
+        raise ValidationError(_("This communication is already published."))
+    if current.status not in WAS_SENT:
+        raise ValidationError(_("Only a communication that was sent can be published."))
+    if current.confidential_until and today <= current.confidential_until:
+        raise ValidationError(
+            _("This communication stays confidential until %(date)s.")
+            % {"date": current.confidential_until.isoformat()}
+        )
+    current.published_on = today
+    current.version += 1
+    current.save()
+    index_published(current)
+    audit.record(
+        actor=actor, action="communications.published", obj=current, fields=["published_on"]
+    )
+    return current
+
+
+def index_published(communication: Communication) -> None:
+    """Index the words of what the public may read, never of the confidential text."""
+    letter = letters.build(communication, public=True, language="en")
+    search.index(
+        kind=SEARCH_KIND,
+        object_id=communication.pk,
+        texts=[
+            communication.reference,
+            letters.public_summary(communication),
+            letter.text(),
+            *(a.name for a in communication.addressees.all()),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+
+
+def _store_reply_files(reply: Reply, uploads: list[Upload]) -> list[str]:
+    """Check each file by its content (a reply comes from outside), encrypt and store
+    it. Returns the stored names so the caller can remove them on failure."""
+    written: list[str] = []
+    try:
+        for upload in uploads:
+            name = upload_policy.safe_name(upload.name)
+            if len(upload.content) > settings.EVIDENCE_MAX_BYTES:
+                raise ValidationError(
+                    {
+                        "files": _("%(name)s is larger than %(limit)s.")
+                        % {"name": name, "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+                    }
+                )
+            try:
+                upload_policy.check(name, upload.content)
+            except upload_policy.UploadRefused as refusal:
+                raise ValidationError(
+                    {
+                        "files": _("%(name)s was not accepted: %(reason)s.")
+                        % {"name": name, "reason": refusal}
+                    }
+                ) from refusal
+            stored = files.save(upload.content)
+            written.append(stored.name)
+            ReplyFile.objects.create(
+                reply=reply, stored_name=stored.name, filename=name, size=stored.size,
+                sha256=stored.sha256,
+            )  # fmt: skip
+    except Exception:
+        for stored_name in written:
+            files.delete(stored_name)
+        raise
+    return written
+
+
+def reply_file_content(*, actor: Any, reply_file: ReplyFile) -> bytes:
+    """The file's content, checked against its SHA-256; the reading is audited."""
+    content = files.read(reply_file.stored_name)
+    if hashlib.sha256(content).hexdigest() != reply_file.sha256:
+        raise files.StoreError(f"reply file {reply_file.pk} does not match its SHA-256")
+    audit.record(
+        actor=actor, action="communications.reply_file_downloaded", obj=reply_file, fields=["file"]
+    )
+    return content
 
 
 @transaction.atomic
 def reply_log(
     *, actor: Any, communication: Communication, received_on: date, sender: str, kind: str,
-    assessment: str = "",
+    assessment: str = "", uploads: list[Upload] = (),  # type: ignore[assignment]
 ) -> Reply:  # fmt: skip
-    """Log a reply; the communication becomes "reply received"."""
+    """Log a reply with its files; the communication becomes "reply received"."""
     if communication.sent_on is None:
         raise ValidationError(_("A reply can only come to a communication that was sent."))
     if received_on < communication.sent_on:
@@ -136,12 +343,21 @@ def reply_log(
     )  # fmt: skip
     reply.full_clean()
     reply.save()
-    audit.record(actor=actor, action="communications.reply_logged", obj=reply, fields=["kind"])
-    if communication.status in {Status.SENT, Status.NO_REPLY, Status.FOLLOW_UP}:
-        communication_move(
-            actor=actor, communication=communication, to=Status.REPLIED,
-            version=Communication.objects.get(pk=communication.pk).version,
+    written = _store_reply_files(reply, list(uploads))
+    try:
+        audit.record(
+            actor=actor, action="communications.reply_logged", obj=reply,
+            fields=["kind", "sender", "assessment", *(["files"] if written else [])],
         )  # fmt: skip
+        if communication.status in {Status.SENT, Status.NO_REPLY, Status.FOLLOW_UP}:
+            communication_move(
+                actor=actor, communication=communication, to=Status.REPLIED,
+                version=Communication.objects.get(pk=communication.pk).version,
+            )  # fmt: skip
+    except Exception:
+        for stored_name in written:
+            files.delete(stored_name)
+        raise
     return reply
 
 

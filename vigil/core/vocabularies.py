@@ -409,3 +409,26 @@ class RiskLevel(models.TextChoices):
     MEDIUM = "medium", _("Medium")
     HIGH = "high", _("High")
     EXTREME = "extreme", _("Extreme: life at risk")
+
+
+class Theme(models.TextChoices):
+    """What a communication (and later a State measure) is about, for searching and
+    counting. The first group follows the defenders the resolution names (paras
+    10-12); the second the laws the preamble warns may be misused against them."""
+
+    ENVIRONMENT = "environment", _("Environment, land and indigenous peoples")
+    BUSINESS = "business", _("Business and human rights")
+    LABOUR = "labour", _("Labour rights and trade unions")
+    WOMEN = "women", _("Women defenders")
+    LGBTI = "lgbti", _("LGBTI rights")
+    MEDIA = "media", _("Journalists and freedom of expression")
+    JUSTICE = "justice", _("Lawyers, judges and justice")
+    CORRUPTION = "corruption", _("Anti-corruption")
+    REPRISALS = "reprisals", _("Reprisals for cooperating with the UN")
+    ASSOCIATION = "association", _("Registration and funding of associations")
+    FOREIGN_AGENTS = "foreign_agents", _("Foreign agents laws")
+    SECURITY = "security", _("Counter-terrorism and national security")
+    CYBERCRIME = "cybercrime", _("Cybercrime and online expression")
+    ASSEMBLY = "assembly", _("Peaceful assembly")
+    DEFAMATION = "defamation", _("Defamation")
+    PROTECTION = "protection", _("Protection of defenders")
