@@ -1,11 +1,9 @@
 """The case desk. Each view: check access, validate, call a service, redirect or render."""
 
-import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -36,8 +34,8 @@ from vigil.cases.forms import (
     VerificationForm,
 )
 from vigil.cases.models import Case, CaseTask
-from vigil.core import documents
-from vigil.core.http import attachment
+from vigil.core import documents, posted_search
+from vigil.core.http import attachment, document
 from vigil.core.permissions import Perm, permission_required
 
 casework = permission_required(Perm.DOCUMENT_CASES, hidden=True)
@@ -72,41 +70,12 @@ def _form_page(
 # --- The case list and the case file ------------------------------------------------
 
 
-# A search may be a defender's name, which must never appear in a URL (browser
-# history, proxy and server logs). The list form is posted; the words are kept in
-# the cache under a random token for an hour, and only the token goes in the URL.
-SEARCH_TTL = 60 * 60
-
-
-def _search_key(user: Any, token: str) -> str:
-    return f"case-search:{user.pk}:{token}"
-
-
 @casework
 def case_list(request: HttpRequest) -> HttpResponse:
+    # The words of a search may be a name: see core/posted_search.py.
     if request.method == "POST":
-        params = request.POST.copy()
-        for name in ("csrfmiddlewaretoken", "page", "q"):
-            params.pop(name, None)
-        text = params.pop("text", [""])[0].strip()
-        if text:
-            token = secrets.token_urlsafe(12)
-            cache.set(_search_key(request.user, token), text, SEARCH_TTL)
-            params["q"] = token
-        for name in [k for k, v in params.items() if not v]:
-            params.pop(name)
-        query = params.urlencode()
-        return redirect(reverse("cases:case_list") + (f"?{query}" if query else ""))
-
-    data = request.GET.copy()
-    token = data.get("q")
-    if token:
-        text = cache.get(_search_key(request.user, token))
-        if text is None:
-            messages.info(request, _("That search has expired. Please search again."))
-            data.pop("q")
-        else:
-            data["text"] = text
+        return redirect(posted_search.redirect_url(request, "cases:case_list", scope="cases"))
+    data = posted_search.restore(request, scope="cases")
     form = CaseFilterForm(data or None)
     filters = selectors.CaseFilter()
     if form.is_bound and form.is_valid():
@@ -168,10 +137,7 @@ def case_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
             _("PDF files cannot be made on this server: it lacks the Pango library."),
         )
         return redirect("cases:case_detail", case_id=case.pk)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    # The reference only: a name in a file name ends up in download folders and logs.
-    response["Content-Disposition"] = f'attachment; filename="{case.reference}.pdf"'
-    return response
+    return document(pdf, f"{case.reference}.pdf")
 
 
 @casework

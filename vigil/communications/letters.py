@@ -229,7 +229,7 @@ def _opening(communication: Communication, audience: str) -> list[str]:
         first = _(
             "We have the honour to address you in our capacities as %(sender)s and "
             "%(others)s, pursuant to the resolutions of the Human Rights Council."
-        ) % {"sender": sender, "others": ", ".join(_mandates(communication))}
+        ) % {"sender": sender, "others": ", ".join(mandates(communication))}
     else:
         first = _(
             "I have the honour to address you in my capacity as %(sender)s, pursuant "
@@ -254,7 +254,7 @@ def _opening(communication: Communication, audience: str) -> list[str]:
     return [first, purpose]
 
 
-def _mandates(communication: Communication) -> list[str]:
+def mandates(communication: Communication) -> list[str]:
     return [line.strip() for line in communication.other_mandates.splitlines() if line.strip()]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Min, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from vigil.communications.models import AddresseeKind, Communication, Status
 from vigil.core.vocabularies import country_name
@@ -76,3 +77,106 @@ def reply_rates(
             )
         )
     return sorted(rates, key=lambda r: (-r.sent, r.label))
+
+
+# --- The desk --------------------------------------------------------------------------
+
+DESK_PAGE_SIZE = 50
+
+
+def desk_list(user: Any, filters: dict[str, Any], page: Any) -> Any:
+    """A page of the communications `user` may see, newest first, filtered."""
+    from django.core.paginator import Paginator
+
+    from vigil.communications.access import communications_for_user
+
+    letters = communications_for_user(user)
+    if filters.get("status"):
+        letters = letters.filter(status=filters["status"])
+    if filters.get("kind"):
+        letters = letters.filter(kind=filters["kind"])
+    if filters.get("country"):
+        letters = letters.filter(addressees__country=filters["country"]).distinct()
+    if filters.get("overdue"):
+        letters = letters.filter(pk__in=overdue().values("pk"))
+    letters = letters.prefetch_related("addressees").order_by("-created_at", "-pk")
+    return Paginator(letters, DESK_PAGE_SIZE).get_page(page)
+
+
+def overdue_for(user: Any, *, limit: int = 10) -> list[Communication]:
+    """The dashboard's list: letters in `user`'s scope past their deadline, unanswered."""
+    from vigil.communications.access import communications_for_user
+
+    reachable = communications_for_user(user).values("pk")
+    return list(overdue().filter(pk__in=reachable).prefetch_related("addressees")[:limit])
+
+
+def dashboard_figures(user: Any) -> list[Any]:
+    from vigil.communications.access import communications_for_user
+    from vigil.core.permissions import Perm, has_perm
+    from vigil.core.selectors import Figure
+
+    if not has_perm(user, Perm.DRAFT_COMMUNICATIONS):
+        return []
+    mine = communications_for_user(user)
+    figures = [
+        Figure(
+            label=str(_("Communications past their deadline without a reply")),
+            value=overdue().filter(pk__in=mine.values("pk")).count(),
+        )
+    ]
+    if has_perm(user, Perm.APPROVE_COMMUNICATIONS):
+        figures.append(
+            Figure(
+                label=str(_("Communications waiting for approval")),
+                value=mine.filter(status=Status.SUBMITTED).count(),
+            )
+        )
+    return figures
+
+
+# --- The public record -------------------------------------------------------------------
+
+
+def published() -> QuerySet[Communication]:
+    """Everything the public may see: published letters, and nothing else."""
+    return Communication.objects.filter(published_on__isnull=False)
+
+
+def public_search(filters: dict[str, Any]) -> QuerySet[Communication]:
+    from vigil.communications.services import SEARCH_KIND
+    from vigil.core import search
+
+    letters = published()
+    if filters.get("country"):
+        letters = letters.filter(addressees__country=filters["country"])
+    if filters.get("addressee"):
+        letters = letters.filter(addressees__kind=filters["addressee"])
+    if filters.get("kind"):
+        letters = letters.filter(kind=filters["kind"])
+    if filters.get("year"):
+        letters = letters.filter(sent_on__year=int(filters["year"]))
+    if filters.get("theme"):
+        letters = letters.filter(theme_rows__theme=filters["theme"])
+    if filters.get("text"):
+        ids = search.matching_ids(kind=SEARCH_KIND, query=filters["text"])
+        if ids is not None:
+            letters = letters.filter(pk__in=ids)
+    return (
+        Communication.objects.filter(pk__in=letters.values("pk"))
+        .prefetch_related("addressees", "replies", "theme_rows")
+        .order_by("-sent_on", "-pk")
+    )
+
+
+def dashboard_panel(user: Any) -> Any:
+    """The dashboard's list of letters past their deadline with no reply."""
+    from vigil.core.permissions import Perm, has_perm
+    from vigil.core.selectors import Panel
+
+    if not has_perm(user, Perm.DRAFT_COMMUNICATIONS):
+        return None
+    return Panel(
+        template="communications/includes/overdue_panel.html",
+        context={"overdue": overdue_for(user), "today": timezone.localdate()},
+    )

@@ -9,3 +9,20 @@ def attachment(content: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def document(content: bytes, filename: str) -> HttpResponse:
+    """A document Vigil made (a letter, a record, a report), as a download. The file
+    name must hold no name of a person: it ends up in download folders and logs."""
+    extension = filename.rsplit(".", 1)[-1]
+    response = HttpResponse(content, content_type=DOCUMENT_TYPES[extension])
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -33,6 +33,28 @@ def register_figures(source: FigureSource) -> FigureSource:
     return source
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A section of the dashboard that an app fills: a template and its context."""
+
+    template: str
+    context: dict[str, Any]
+
+
+PanelSource = Callable[[Any], Panel | None]
+_panels: list[PanelSource] = []
+
+
+def register_panel(source: PanelSource) -> PanelSource:
+    if source not in _panels:
+        _panels.append(source)
+    return source
+
+
+def dashboard_panels(user: Any) -> list[Panel]:
+    return [panel for source in _panels if (panel := source(user)) is not None]
+
+
 def accounts_by_role() -> list[Figure]:
     """Active accounts per role, every role listed even when it has none."""
     rows = get_user_model().objects.filter(is_active=True).values("role").annotate(n=Count("id"))

@@ -13,6 +13,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "desk/dashboard.html",
         {
             "figures": selectors.dashboard_figures(request.user),
+            "panels": selectors.dashboard_panels(request.user),
             "scoped": scope is not None,
             "country_names": request.user.country_names(),
         },

@@ -108,7 +108,12 @@ def test_a_company_letter_needs_consent_for_companies_and_cites_the_guiding_prin
         case_with_two_defenders,
         kind="AL",
         addressees=[
-            {"kind": "business", "name": "Minera Andina S.A.", "country": "CAN", "sector": "extractives"}
+            {
+                "kind": "business",
+                "name": "Minera Andina S.A.",
+                "country": "CAN",
+                "sector": "extractives",
+            }
         ],
     )
     letter = letters.build(communication, language="en")

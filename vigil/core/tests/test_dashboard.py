@@ -83,6 +83,7 @@ def test_it_shows_officers_no_account_or_audit_figures(client, alice):
         "Open cases assigned to you",
         "Reports waiting",
         "Urgent reports waiting",
+        "Communications past their deadline without a reply",
     ]
 
 

@@ -1,0 +1,245 @@
+"""The communications report for a period, like the one presented to each session
+of the Human Rights Council: the letters sent between two dates, the replies
+received between two dates, and the totals.
+
+The report may be made public, so it is written for the public: names follow the
+consent to publish (`letters.PUBLIC`), whether or not a letter is published yet.
+Letters still confidential on the day the report is built are counted on its
+first page, with the date before which the report must not be made public.
+"""
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from vigil.communications import letters
+from vigil.communications.models import AddresseeKind, Communication, CommunicationType, Reply
+from vigil.core import documents
+from vigil.core.reports import Built
+from vigil.core.vocabularies import country_name
+
+
+def _date(value: date) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+@dataclass
+class ReplyLine:
+    reference: str
+    received_on: date
+    sender: str
+    kind: str
+    in_time: bool
+
+    def text(self) -> str:
+        text = _("%(kind)s reply from %(sender)s, received %(date)s") % {
+            "kind": self.kind,
+            "sender": self.sender,
+            "date": _date(self.received_on),
+        }
+        return text if self.in_time else text + " " + _("(after the deadline)")
+
+
+@dataclass
+class LetterLine:
+    reference: str
+    kind: str
+    sent_on: date
+    addressees: list[str]
+    summary: str
+    mandates: list[str]
+    replies: list[ReplyLine] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    sent_from: date
+    sent_to: date
+    replies_from: date
+    replies_to: date
+    generated_at: datetime
+    letters: list[LetterLine]
+    replies: list[ReplyLine]
+    by_kind: list[tuple[str, int]]
+    by_addressee: list[tuple[str, int]]
+    answered: int
+    confidential: int
+    confidential_until: date | None
+
+    @property
+    def notice(self) -> str:
+        """Said on the first page when some letters are still confidential."""
+        if not self.confidential or self.confidential_until is None:
+            return ""
+        return _(
+            "%(count)s of these letters are still confidential: do not make this report "
+            "public before %(date)s."
+        ) % {"count": self.confidential, "date": _date(self.confidential_until)}
+
+    @property
+    def title(self) -> str:
+        return _("Communications report: letters sent from %(start)s to %(end)s") % {
+            "start": date_format(self.sent_from, "DATE_FORMAT"),
+            "end": date_format(self.sent_to, "DATE_FORMAT"),
+        }
+
+
+def _addressee_label(addressee: Any) -> str:
+    if addressee.kind == AddresseeKind.STATE:
+        return country_name(addressee.country)
+    if addressee.country:
+        return f"{addressee.name} ({country_name(addressee.country)})"
+    return addressee.name
+
+
+def _reply_line(reply: Reply, reference: str) -> ReplyLine:
+    return ReplyLine(
+        reference=reference,
+        received_on=reply.received_on,
+        sender=reply.sender,
+        kind=str(reply.get_kind_display()),
+        in_time=reply.within_deadline,
+    )
+
+
+def build(
+    *, sent_from: date, sent_to: date, replies_from: date | None = None,
+    replies_to: date | None = None, progress: Any = None,
+) -> Report:  # fmt: skip
+    replies_from = replies_from or sent_from
+    replies_to = replies_to or sent_to
+    sent = list(
+        Communication.objects.filter(sent_on__gte=sent_from, sent_on__lte=sent_to)
+        .prefetch_related("addressees", "replies")
+        .order_by("sent_on", "reference")
+    )
+    bar = progress(len(sent)) if progress else None
+    lines = []
+    today = timezone.localdate()
+    still_confidential = [c for c in sent if c.confidential_until and c.confidential_until >= today]
+    for communication in sent:
+        lines.append(
+            LetterLine(
+                reference=communication.reference,
+                kind=str(communication.get_kind_display()),
+                sent_on=communication.sent_on,
+                addressees=[_addressee_label(a) for a in communication.addressees.all()],
+                summary=letters.public_summary(communication),
+                mandates=letters.mandates(communication),
+                replies=[
+                    _reply_line(r, communication.reference) for r in communication.replies.all()
+                ],
+            )
+        )
+        if bar:
+            bar.advance()
+    replies = [
+        _reply_line(reply, reply.communication.reference)
+        for reply in Reply.objects.filter(
+            received_on__gte=replies_from, received_on__lte=replies_to
+        )
+        .select_related("communication")
+        .order_by("received_on", "pk")
+    ]
+    kinds = Counter(c.kind for c in sent)
+    addressed = Counter(a.kind for c in sent for a in c.addressees.all())
+    if bar:
+        bar.finish()
+    return Report(
+        sent_from=sent_from,
+        sent_to=sent_to,
+        replies_from=replies_from,
+        replies_to=replies_to,
+        generated_at=timezone.now(),
+        letters=lines,
+        replies=replies,
+        by_kind=[(str(t.label), kinds.get(t.value, 0)) for t in CommunicationType],
+        by_addressee=[(str(k.label), addressed.get(k.value, 0)) for k in AddresseeKind],
+        answered=sum(1 for c in sent if c.replies.all()),
+        confidential=len(still_confidential),
+        confidential_until=max((c.confidential_until for c in still_confidential), default=None),
+    )
+
+
+def as_html(report: Report) -> str:
+    return render_to_string("communications/report.html", {"report": report})
+
+
+def as_pdf(report: Report) -> bytes:
+    return documents.render_pdf(
+        "communications/report.html",
+        {"report": report, "printed": True},
+        stylesheet="css/record.css",
+    )
+
+
+def as_docx(report: Report) -> bytes:
+    from docx import Document
+
+    document = Document()
+    document.add_heading(report.title, level=0)
+    if report.notice:
+        document.add_paragraph(report.notice).runs[0].bold = True
+    document.add_heading(_("Summary"), level=1)
+    table = document.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = _("Letters"), _("Number")
+    for label, count in [*report.by_kind, *report.by_addressee]:
+        row = table.add_row().cells
+        row[0].text, row[1].text = label, str(count)
+    row = table.add_row().cells
+    row[0].text, row[1].text = _("Letters answered"), str(report.answered)
+    document.add_heading(_("Communications sent"), level=1)
+    for line in report.letters:
+        document.add_heading(f"{line.reference} · {line.kind} · {_date(line.sent_on)}", level=2)
+        document.add_paragraph(_("Addressed to: %(to)s") % {"to": "; ".join(line.addressees)})
+        if line.mandates:
+            document.add_paragraph(_("Jointly with: %(who)s") % {"who": "; ".join(line.mandates)})
+        document.add_paragraph(line.summary)
+        if not line.replies:
+            document.add_paragraph(_("No reply received."))
+        for reply in line.replies:
+            document.add_paragraph(reply.text(), style="List Bullet")
+    document.add_heading(
+        _("Replies received from %(start)s to %(end)s")
+        % {"start": _date(report.replies_from), "end": _date(report.replies_to)},
+        level=1,
+    )
+    if not report.replies:
+        document.add_paragraph(_("None."))
+    for reply in report.replies:
+        document.add_paragraph(f"{reply.reference}: {reply.text()}", style="List Bullet")
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def build_report(
+    *, start: date, end: date, fmt: str, progress: Any = None, **options: Any
+) -> Built:
+    """The `build_report communications` entry (see core/reports.py)."""
+    language = options.get("language") or translation.get_language()
+    with translation.override(language):
+        report = build(
+            sent_from=start,
+            sent_to=end,
+            replies_from=options.get("replies_from"),
+            replies_to=options.get("replies_to"),
+            progress=progress,
+        )
+        content: bytes
+        if fmt == "pdf":
+            content = as_pdf(report)
+        elif fmt == "docx":
+            content = as_docx(report)
+        else:
+            content = as_html(report).encode()
+    filename = f"communications-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    return Built(content=content, filename=filename)

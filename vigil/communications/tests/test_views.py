@@ -1,0 +1,372 @@
+"""The communications desk and the public record, through HTTP."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+from pypdf import PdfReader
+
+from vigil.cases import services as case_services
+from vigil.cases.tests import factories as make
+from vigil.communications import services
+from vigil.communications.models import Communication, CountryVisit, Status
+from vigil.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
+
+
+@pytest.fixture
+def case(alice):
+    case = make.case(alice, title="River committee")
+    named = make.defender(
+        alice, name="Marta Quispe", consent_share_state=True, consent_publish=True
+    )
+    unnamed = make.defender(alice, name="Rosa Tupac", consent_share_state=True)
+    for defender in (named, unnamed):
+        case_services.case_add_defender(actor=alice, case=case, defender=defender)
+    incident = make.incident(alice, case=case)
+    make.act(alice, incident=incident, victim=named)
+    make.act(alice, incident=incident, victim=unnamed)
+    return case
+
+
+def draft(actor, case, **fields):
+    values = {
+        "kind": "UA",
+        "summary": "Threats against Marta Quispe and Rosa Tupac of the river committee.",
+        "body": "Marta Quispe and Rosa Tupac received death threats.",
+        "addressees": [{"kind": "state", "country": "COL"}],
+        "cases": [case],
+        "themes": ["environment"],
+        **fields,
+    }
+    return services.communication_create(actor=actor, **values)
+
+
+def move(actor, communication, to, **fields):
+    current = Communication.objects.get(pk=communication.pk)
+    return services.communication_move(
+        actor=actor, communication=current, to=to, version=current.version, **fields
+    )
+
+
+def sent(alice, carol, case, on, **fields):
+    communication = draft(alice, case, **fields)
+    move(alice, communication, Status.SUBMITTED)
+    move(carol, communication, Status.APPROVED)
+    return move(carol, communication, Status.SENT, on=on)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def addressee_data(rows):
+    data = {"to-TOTAL_FORMS": "3", "to-INITIAL_FORMS": "0", "to-MIN_NUM_FORMS": "0"}
+    data["to-MAX_NUM_FORMS"] = "10"
+    for i in range(3):
+        row = rows[i] if i < len(rows) else {}
+        for key in ("kind", "country", "name", "sector"):
+            data[f"to-{i}-{key}"] = row.get(key, "")
+    return data
+
+
+def test_an_officer_drafts_from_a_case_with_the_case_and_its_country_filled_in(client, alice, case):
+    page = login(client, alice).get(reverse("communications:create") + f"?case={case.pk}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'value="{case.reference}"' in html
+    assert '<option value="COL" selected>' in html
+    data = {
+        "kind": "UA",
+        "summary": "Death threats against the committee.",
+        "body": "Two members were threatened.",
+        "case_references": case.reference,
+        "themes": ["environment", "protection"],
+        **addressee_data([{"kind": "state", "country": "COL"}, {"kind": "business", "name": "Minera Andina", "country": "CAN", "sector": "extractives"}]),
+    }  # fmt: skip
+    response = client.post(reverse("communications:create"), data)
+    communication = Communication.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("communications:detail", args=[communication.pk])
+    assert list(communication.cases.all()) == [case]
+    assert [a.kind for a in communication.addressees.all()] == ["state", "business"]
+    assert {t.value for t in communication.themes} == {"environment", "protection"}
+
+
+def test_a_draft_that_fails_validation_comes_back_filled_in(client, alice, case):
+    data = {
+        "kind": "UA",
+        "summary": "Death threats against the committee.",
+        "body": "Two members were threatened, in detail.",
+        "case_references": "VGL-2099-99999",
+        "joint": "on",
+        **addressee_data([{"kind": "business", "country": "CAN"}]),
+    }
+    page = login(client, alice).post(reverse("communications:create"), data)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "No case of yours has the reference VGL-2099-99999." in html
+    assert "Name the company or other actor." in html
+    assert "Name the other mandates of a joint letter." in html
+    assert "Two members were threatened, in detail." in html  # nothing typed is lost
+    assert not Communication.objects.exists()
+
+
+def test_a_case_of_another_country_cannot_be_named_or_opened(client, alice, bob):
+    kenyan = make.case(bob, country="KEN")
+    page = login(client, alice).get(reverse("communications:create") + f"?case={kenyan.pk}")
+    assert page.status_code == 404
+    letter = services.communication_create(
+        actor=bob, kind="AL", summary="Kenya", addressees=[{"kind": "state", "country": "KEN"}]
+    )
+    assert client.get(reverse("communications:detail", args=[letter.pk])).status_code == 404
+    listed = client.get(reverse("communications:list")).content.decode()
+    assert f"Draft {letter.pk}" not in listed and "0 communications" in listed
+
+
+def test_analysts_and_stakeholders_see_no_communication(client, dave, sam, alice, case):
+    letter = draft(alice, case)
+    for user in (dave, sam):
+        login(client, user)
+        assert client.get(reverse("communications:list")).status_code == 404
+        assert client.get(reverse("communications:detail", args=[letter.pk])).status_code == 404
+
+
+def test_only_the_coordinator_is_offered_approval_and_an_officer_posting_it_is_refused(
+    client, alice, carol, case
+):
+    letter = draft(alice, case)
+    move(alice, letter, Status.SUBMITTED)
+    url = reverse("communications:detail", args=[letter.pk])
+    officer_page = login(client, alice).get(url).content.decode()
+    assert 'value="approved"' not in officer_page
+    client.post(reverse("communications:move", args=[letter.pk]), {"to": "approved", "version": 2})
+    assert Communication.objects.get().status == Status.SUBMITTED
+    coordinator_page = login(client, carol).get(url).content.decode()
+    assert 'value="approved"' in coordinator_page
+    client.post(reverse("communications:move", args=[letter.pk]), {"to": "approved", "version": 2})
+    assert Communication.objects.get().status == Status.APPROVED
+
+
+def test_a_step_that_makes_no_sense_is_refused_with_a_message(client, alice, case):
+    letter = draft(alice, case)
+    login(client, alice)
+    response = client.post(
+        reverse("communications:move", args=[letter.pk]), {"to": "closed", "version": 1},
+        follow=True,
+    )  # fmt: skip
+    assert "A communication that is Draft cannot become Closed." in response.content.decode()
+    assert Communication.objects.get().status == Status.DRAFT
+
+
+def test_letters_download_as_pdf_and_docx_without_names_in_file_names_and_are_audited(
+    client, alice, carol, case
+):
+    letter = sent(alice, carol, case, date(2026, 2, 2))
+    addressee = letter.addressees.get()
+    login(client, alice)
+    pdf = client.get(reverse("communications:letter", args=[letter.pk, addressee.pk, "pdf"]))
+    docx = client.get(reverse("communications:letter", args=[letter.pk, addressee.pk, "docx"]))
+    assert pdf["Content-Disposition"] == 'attachment; filename="UA-COL-1-2026-1.pdf"'
+    assert docx["Content-Disposition"].endswith('filename="UA-COL-1-2026-1.docx"')
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    docx_text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    for text in (" ".join(pdf_text.split()), docx_text):
+        assert "Marta Quispe" in text and "Rosa Tupac" in text  # both consented to the State
+    assert AuditEntry.objects.filter(action="communications.letter_downloaded").count() == 2
+
+
+def test_a_reply_with_its_file_is_logged_and_the_file_downloads_as_an_attachment(
+    client, alice, carol, case
+):
+    letter = sent(alice, carol, case, timezone.localdate() - timedelta(days=10))
+    login(client, alice)
+    upload = io.BytesIO(PNG)
+    upload.name = "reply of the mission.png"
+    response = client.post(
+        reverse("communications:reply_log", args=[letter.pk]),
+        {
+            "received_on": timezone.localdate().isoformat(),
+            "sender": "Permanent Mission of Colombia",
+            "kind": "partial",
+            "assessment": "Answers the first question only.",
+            "files": [upload],
+        },
+    )
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.status == Status.REPLIED
+    reply_file = letter.replies.get().files.get()
+    download = client.get(reverse("communications:reply_file", args=[reply_file.pk]))
+    assert download.content == PNG
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert AuditEntry.objects.filter(action="communications.reply_file_downloaded").exists()
+
+
+def test_a_reply_file_whose_content_lies_about_its_type_is_refused_and_nothing_is_logged(
+    client, alice, carol, case
+):
+    letter = sent(alice, carol, case, timezone.localdate() - timedelta(days=10))
+    upload = io.BytesIO(b"MZ\x90\x00 not really a PDF")
+    upload.name = "reply.pdf"
+    page = login(client, alice).post(
+        reverse("communications:reply_log", args=[letter.pk]),
+        {
+            "received_on": timezone.localdate().isoformat(),
+            "sender": "Permanent Mission of Colombia",
+            "kind": "substantive",
+            "files": [upload],
+        },
+    )
+    assert page.status_code == 200
+    assert "reply.pdf was not accepted" in page.content.decode()
+    assert "Permanent Mission of Colombia" in page.content.decode()
+    assert not letter.replies.exists()
+
+
+def test_the_dashboard_lists_letters_past_their_deadline_without_a_reply(
+    client, alice, bob, carol, case
+):
+    late = sent(alice, carol, case, timezone.localdate() - timedelta(days=90))
+    answered = sent(alice, carol, case, timezone.localdate() - timedelta(days=90))
+    services.reply_log(
+        actor=alice, communication=answered, received_on=timezone.localdate(),
+        sender="Mission", kind="acknowledgement",
+    )  # fmt: skip
+    sent(alice, carol, case, timezone.localdate() - timedelta(days=5))  # not yet due
+    html = login(client, alice).get(reverse("core:dashboard")).content.decode()
+    assert late.reference in html
+    assert answered.reference not in html
+    assert "UA COL 3/" not in html
+    kenya = login(client, bob).get(reverse("core:dashboard")).content.decode()
+    assert late.reference not in kenya  # not Bob's country
+
+
+def test_publishing_waits_for_the_confidentiality_date_then_shows_the_letter_publicly(
+    client, alice, carol, case
+):
+    recent = sent(alice, carol, case, timezone.localdate() - timedelta(days=30))
+    login(client, carol)
+    page = client.get(reverse("communications:detail", args=[recent.pk])).content.decode()
+    assert reverse("communications:publish", args=[recent.pk]) not in page
+    client.post(reverse("communications:publish", args=[recent.pk]), {"version": recent.version})
+    assert Communication.objects.get(pk=recent.pk).published_on is None
+
+    old = sent(alice, carol, case, timezone.localdate() - timedelta(days=61))
+    # An officer may not publish, even once the date has passed.
+    login(client, alice).post(
+        reverse("communications:publish", args=[old.pk]), {"version": old.version}
+    )
+    assert Communication.objects.get(pk=old.pk).published_on is None
+    login(client, carol).post(
+        reverse("communications:publish", args=[old.pk]), {"version": old.version}
+    )
+    assert Communication.objects.get(pk=old.pk).published_on == timezone.localdate()
+
+    client.logout()
+    listing = client.get(reverse("published:list")).content.decode()
+    assert old.reference in listing
+    assert recent.reference not in listing
+    detail = client.get(reverse("published:detail", args=[old.pk])).content.decode()
+    assert "Marta Quispe" in detail  # consented to publication
+    assert "Rosa" not in detail and "Tupac" not in detail  # did not
+    assert "No reply has been received" in detail
+    assert client.get(reverse("published:detail", args=[recent.pk])).status_code == 404
+
+
+def test_the_public_search_filters_and_finds_words_without_putting_them_in_the_url(
+    client, alice, carol, case
+):
+    old = timezone.localdate() - timedelta(days=100)
+    river = sent(alice, carol, case, old, summary="Threats over the river dam.")
+    law = sent(
+        alice, carol, case, old, kind="OL", summary="The foreign agents bill.",
+        themes=["foreign_agents"], addressees=[{"kind": "business", "name": "Hidro SA", "country": "ESP"}],
+    )  # fmt: skip
+    for letter in (river, law):
+        services.communication_publish(actor=carol, communication=letter, version=letter.version)
+
+    def found(response):
+        html = response.content.decode()
+        return {c.reference for c in (river, law) if c.reference in html}
+
+    response = client.post(reverse("published:list"), {"text": "dam", "kind": ""})
+    assert response.status_code == 302
+    assert "dam" not in response["Location"]
+    assert found(client.get(response["Location"])) == {river.reference}
+    # Names without consent to publish are not searchable either.
+    response = client.post(reverse("published:list"), {"text": "Tupac"})
+    assert found(client.get(response["Location"])) == set()
+    assert found(client.get(reverse("published:list") + "?kind=OL")) == {law.reference}
+    assert found(client.get(reverse("published:list") + "?theme=foreign_agents")) == {law.reference}
+    assert found(client.get(reverse("published:list") + "?addressee=state")) == {river.reference}
+    assert found(client.get(reverse("published:list") + "?country=ESP")) == {law.reference}
+    assert found(client.get(reverse("published:list") + f"?year={old.year}")) == {
+        river.reference,
+        law.reference,
+    }
+
+
+def test_a_follow_up_letter_is_drafted_from_a_letter_and_sending_it_marks_the_first(
+    client, alice, carol, case
+):
+    first = sent(alice, carol, case, timezone.localdate() - timedelta(days=70))
+    move(carol, first, Status.NO_REPLY)
+    response = login(client, alice).post(reverse("communications:follow_up", args=[first.pk]))
+    follow_up = Communication.objects.get(follow_up_to=first)
+    assert response["Location"] == reverse("communications:edit", args=[follow_up.pk])
+    assert list(follow_up.cases.all()) == [case]
+    assert follow_up.summary.startswith(f"Follow-up to {first.reference}")
+    move(alice, follow_up, Status.SUBMITTED)
+    move(carol, follow_up, Status.APPROVED)
+    move(carol, follow_up, Status.SENT)
+    assert Communication.objects.get(pk=first.pk).status == Status.FOLLOW_UP
+
+
+def test_no_reply_can_only_be_recorded_after_the_deadline(alice, carol, case):
+    letter = sent(alice, carol, case, timezone.localdate() - timedelta(days=10))
+    with pytest.raises(Exception, match="not yet overdue"):
+        move(carol, letter, Status.NO_REPLY)
+
+
+def test_the_communications_report_downloads_for_a_coordinator_and_not_for_an_officer(
+    client, alice, carol, case
+):
+    sent(alice, carol, case, date(2026, 2, 2))
+    data = {"sent_from": "2026-01-01", "sent_to": "2026-06-30", "format": "docx"}
+    assert login(client, alice).post(reverse("communications:report"), data).status_code == 404
+    response = login(client, carol).post(reverse("communications:report"), data)
+    assert response["Content-Disposition"].endswith('"communications-2026-01-01-2026-06-30.docx"')
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "UA COL 1/2026" in text
+    assert "Marta Quispe" in text and "Rosa" not in text  # consent to publish
+
+
+def test_country_visits_are_recorded_and_changed_within_the_officers_countries(client, alice):
+    login(client, alice)
+    data = {"country": "COL", "requested_on": "2025-01-10", "status": "requested"}
+    assert client.post(reverse("communications:visit_create"), data).status_code == 302
+    visit = CountryVisit.objects.get()
+    refused = client.post(reverse("communications:visit_create"), {**data, "country": "KEN"})
+    assert "This country is not among yours." in refused.content.decode()
+    bad = {
+        **data, "status": "done", "starts_on": "2025-03-01", "ends_on": "2025-02-01",
+        "version": visit.version,
+    }  # fmt: skip
+    page = client.post(reverse("communications:visit_edit", args=[visit.pk]), bad)
+    assert "The visit ends before it starts." in page.content.decode()
+    good = {**bad, "ends_on": "2025-03-10", "report_symbol": "A/HRC/61/47/Add.1"}
+    assert (
+        client.post(reverse("communications:visit_edit", args=[visit.pk]), good).status_code == 302
+    )
+    visit.refresh_from_db()
+    assert (visit.status, visit.report_symbol) == ("done", "A/HRC/61/47/Add.1")
+    assert "A/HRC/61/47/Add.1" in client.get(reverse("communications:visit_list")).content.decode()

@@ -1,0 +1,454 @@
+"""The communications desk, and the public record of published communications.
+Each view: check access, validate, call a service, redirect or render."""
+
+import re
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vigil.cases.access import get_case_for_user
+from vigil.cases.views import STALE_MESSAGE, _attempt
+from vigil.communications import access, letters, reports, selectors, services
+from vigil.communications.forms import (
+    AddresseeFormSet,
+    CommunicationFilterForm,
+    CommunicationForm,
+    PublicSearchForm,
+    ReplyForm,
+    ReportForm,
+    VisitEditForm,
+    VisitForm,
+)
+from vigil.communications.models import Communication, Status
+from vigil.core import audit, documents, posted_search
+from vigil.core.http import attachment, document
+from vigil.core.permissions import Perm, has_perm, permission_required
+
+drafting = permission_required(Perm.DRAFT_COMMUNICATIONS, hidden=True)
+
+# Steps offered as buttons. Replies move a letter to "reply received" and sending
+# a follow-up letter to "follow-up", so neither is offered by hand.
+BUTTONS = {
+    Status.SUBMITTED: _("Submit for approval"),
+    Status.APPROVED: _("Approve"),
+    Status.SENT: _("Mark as sent"),
+    Status.DRAFT: _("Send back to draft"),
+    Status.NO_REPLY: _("Record that no reply came"),
+    Status.CLOSED: _("Close"),
+}
+
+
+def _steps_for(user: Any, communication: Communication) -> list[tuple[str, str]]:
+    today = timezone.localdate()
+    steps = []
+    for step in services.NEXT[Status(communication.status)]:
+        if step not in BUTTONS:
+            continue
+        if step in services.NEEDS_APPROVER and not has_perm(user, Perm.APPROVE_COMMUNICATIONS):
+            continue
+        if step == Status.NO_REPLY and communication.reply_due and today <= communication.reply_due:
+            continue
+        steps.append((step.value, str(BUTTONS[step])))
+    order = list(BUTTONS)
+    return sorted(steps, key=lambda s: order.index(Status(s[0])))
+
+
+def _page(request: HttpRequest, form: Any, *, title: str, back: str, **extra: Any) -> HttpResponse:
+    return render(
+        request, "communications/form.html", {"form": form, "title": title, "back": back, **extra}
+    )
+
+
+# --- List, draft, edit ----------------------------------------------------------------
+
+
+@drafting
+def communication_list(request: HttpRequest) -> HttpResponse:
+    form = CommunicationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = selectors.desk_list(request.user, filters, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "communications/list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+    )
+
+
+@drafting
+def communication_create(request: HttpRequest) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    addressees: list[dict[str, Any]] = []
+    case_id = request.GET.get("case")
+    if case_id:
+        case = get_case_for_user(request.user, case_id)
+        initial = {"case_references": case.reference, "kind": "UA"}
+        addressees = [{"kind": "state", "country": case.country}]
+    form = CommunicationForm(request.POST or None, user=request.user, initial=initial)
+    formset = AddresseeFormSet(request.POST or None, initial=addressees, prefix="to")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        communication = _attempt(
+            form,
+            services.communication_create,
+            actor=request.user,
+            addressees=formset.addressees(),
+            **form.service_fields(),
+        )
+        if communication is not None:
+            messages.success(request, _("Draft saved."))
+            return redirect("communications:detail", communication_id=communication.pk)
+    return _page(
+        request,
+        form,
+        formset=formset,
+        title=_("Draft a communication"),
+        back=reverse("communications:list"),
+    )
+
+
+@drafting
+def communication_edit(request: HttpRequest, communication_id: int) -> HttpResponse:
+    communication = access.get_communication_for_user(request.user, communication_id)
+    back = reverse("communications:detail", args=[communication.pk])
+    if communication.status != Status.DRAFT:
+        messages.info(request, _("Only a draft can be changed. Send it back to draft first."))
+        return redirect(back)
+    initial = {
+        "kind": communication.kind,
+        "summary": communication.summary,
+        "body": communication.body,
+        "questions": communication.questions,
+        "case_references": " ".join(c.reference for c in communication.cases.order_by("pk")),
+        "themes": [t.value for t in communication.themes],
+        "joint": communication.joint,
+        "other_mandates": communication.other_mandates,
+    }
+    form = CommunicationForm(request.POST or None, user=request.user, initial=initial)
+    formset = AddresseeFormSet(
+        request.POST or None,
+        initial=list(communication.addressees.values("kind", "country", "name", "sector")),
+        prefix="to",
+    )
+    version = request.POST.get("version") or communication.version
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        saved = _attempt(
+            form,
+            services.communication_update,
+            actor=request.user,
+            communication=communication,
+            version=int(version),
+            addressees=formset.addressees(),
+            **form.service_fields(),
+        )
+        if saved is not None:
+            messages.success(request, _("The draft has been saved."))
+            return redirect(back)
+    return _page(
+        request,
+        form,
+        formset=formset,
+        version=version,
+        title=_("Change the draft"),
+        back=back,
+    )
+
+
+# --- One communication --------------------------------------------------------------
+
+
+@drafting
+def communication_detail(request: HttpRequest, communication_id: int) -> HttpResponse:
+    communication = access.get_communication_for_user(request.user, communication_id)
+    return _detail(request, communication)
+
+
+def _detail(request: HttpRequest, communication: Communication, **extra: Any) -> HttpResponse:
+    letter = letters.build(communication)
+    audit.record(
+        actor=request.user, action="communications.viewed", obj=communication, fields=["letter"]
+    )
+    context = {
+        "communication": communication,
+        "addressees": list(communication.addressees.all()),
+        "cases": list(communication.cases.order_by("pk")),
+        "replies": list(communication.replies.prefetch_related("files")),
+        "follow_ups": list(communication.follow_ups.order_by("pk")),
+        "letter": letter,
+        "headings": letters.headings(),
+        "steps": _steps_for(request.user, communication),
+        "may_publish": has_perm(request.user, Perm.PUBLISH) and services.may_publish(communication),
+        "may_follow_up": communication.status in services.WAS_SENT
+        and communication.status != Status.CLOSED,
+        "overdue": communication.pk in {c.pk for c in selectors.overdue()},
+        **extra,
+    }
+    return render(request, "communications/detail.html", context)
+
+
+@drafting
+@require_POST
+def communication_move(request: HttpRequest, communication_id: int) -> HttpResponse:
+    communication = access.get_communication_for_user(request.user, communication_id)
+    try:
+        services.communication_move(
+            actor=request.user,
+            communication=communication,
+            to=request.POST.get("to", ""),
+            version=int(request.POST.get("version", 0)),
+        )
+    except services.StaleRecord:
+        messages.error(request, STALE_MESSAGE)
+    except (ValidationError, PermissionDenied, ValueError) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("The communication has moved on."))
+    return redirect("communications:detail", communication_id=communication.pk)
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, PermissionDenied) and error.args:
+        return str(error.args[0])
+    return _("That step is not possible.")
+
+
+@drafting
+@require_POST
+def communication_publish(request: HttpRequest, communication_id: int) -> HttpResponse:
+    communication = access.get_communication_for_user(request.user, communication_id)
+    try:
+        services.communication_publish(
+            actor=request.user,
+            communication=communication,
+            version=int(request.POST.get("version", 0)),
+        )
+    except services.StaleRecord:
+        messages.error(request, STALE_MESSAGE)
+    except (ValidationError, PermissionDenied, ValueError) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("Published. It is now on the public communications page."))
+    return redirect("communications:detail", communication_id=communication.pk)
+
+
+@drafting
+@require_POST
+def follow_up(request: HttpRequest, communication_id: int) -> HttpResponse:
+    communication = access.get_communication_for_user(request.user, communication_id)
+    try:
+        draft = services.follow_up_draft(actor=request.user, communication=communication)
+    except ValidationError as error:
+        messages.error(request, _message(error))
+        return redirect("communications:detail", communication_id=communication.pk)
+    messages.success(request, _("Follow-up letter drafted. Complete it and submit it."))
+    return redirect("communications:edit", communication_id=draft.pk)
+
+
+@drafting
+def letter_download(
+    request: HttpRequest, communication_id: int, addressee_id: int, fmt: str
+) -> HttpResponse:
+    communication = access.get_communication_for_user(request.user, communication_id)
+    addressee = communication.addressees.filter(pk=addressee_id).first()
+    if addressee is None or fmt not in {"pdf", "docx"}:
+        raise Http404
+    letter = letters.build(communication, addressee=addressee)
+    try:
+        content = letters.as_pdf(letter) if fmt == "pdf" else letters.as_docx(letter)
+    except documents.DocumentsUnavailable:
+        messages.error(
+            request, _("PDF files cannot be made on this server: it lacks the Pango library.")
+        )
+        return redirect("communications:detail", communication_id=communication.pk)
+    audit.record(
+        actor=request.user, action="communications.letter_downloaded", obj=communication,
+        fields=[fmt],
+    )  # fmt: skip
+    # The reference (or the draft's number) only: never a name in a file name.
+    stem = communication.reference or f"draft {communication.pk}"
+    stem = re.sub(r"[ /]+", "-", stem)
+    return document(content, f"{stem}-{addressee.position + 1}.{fmt}")
+
+
+# --- Replies --------------------------------------------------------------------------
+
+
+@drafting
+def reply_log(request: HttpRequest, communication_id: int) -> HttpResponse:
+    communication = access.get_communication_for_user(request.user, communication_id)
+    back = reverse("communications:detail", args=[communication.pk])
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        uploads = [services.Upload(name=f.name, content=f.read()) for f in data.pop("files")]
+        reply = _attempt(
+            form,
+            services.reply_log,
+            actor=request.user,
+            communication=communication,
+            uploads=uploads,
+            **data,
+        )
+        if reply is not None:
+            messages.success(request, _("Reply logged."))
+            return redirect(back + "#replies")
+    return _page(
+        request,
+        form,
+        multipart=True,
+        title=_("Log a reply to %(ref)s") % {"ref": communication.reference or communication.pk},
+        back=back,
+    )
+
+
+@drafting
+def reply_file_download(request: HttpRequest, file_id: int) -> HttpResponse:
+    reply_file = access.get_reply_file_for_user(request.user, file_id)
+    content = services.reply_file_content(actor=request.user, reply_file=reply_file)
+    return attachment(content, reply_file.filename)
+
+
+# --- The communications report ----------------------------------------------------------
+
+
+@permission_required(Perm.BUILD_REPORTS, hidden=True)
+def report(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = ReportForm(
+        request.POST or None,
+        initial={"sent_from": date(today.year, 1, 1), "sent_to": today, "format": "pdf"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            built = reports.build_report(
+                start=data["sent_from"],
+                end=data["sent_to"],
+                fmt=data["format"],
+                replies_from=data["replies_from"],
+                replies_to=data["replies_to"],
+            )
+        except documents.DocumentsUnavailable:
+            form.add_error(
+                None, _("PDF files cannot be made on this server: it lacks the Pango library.")
+            )
+        else:
+            audit.record(
+                actor=request.user, action="communications.report_built", obj=None,
+                fields=[data["format"], data["sent_from"].isoformat(), data["sent_to"].isoformat()],
+            )  # fmt: skip
+            return document(built.content, built.filename)
+    return _page(
+        request,
+        form,
+        title=_("Communications report"),
+        back=reverse("communications:list"),
+        submit=_("Build and download"),
+    )
+
+
+# --- Country visits -------------------------------------------------------------------
+
+
+@drafting
+def visit_list(request: HttpRequest) -> HttpResponse:
+    visits = access.visits_for_user(request.user)
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    return render(request, "communications/visits.html", {"page": page})
+
+
+@drafting
+def visit_create(request: HttpRequest) -> HttpResponse:
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not _visit_in_scope(request.user, form.cleaned_data["country"]):
+            form.add_error("country", _("This country is not among yours."))
+        else:
+            visit = _attempt(form, services.visit_record, actor=request.user, **form.cleaned_data)
+            if visit is not None:
+                messages.success(request, _("Country visit recorded."))
+                return redirect("communications:visit_list")
+    return _page(
+        request, form, title=_("Record a country visit"), back=reverse("communications:visit_list")
+    )
+
+
+@drafting
+def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = access.get_visit_for_user(request.user, visit_id)
+    form = VisitEditForm(request.POST or None, instance=visit, initial={"version": visit.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if data.pop("version") != visit.version:
+            form.add_error(None, STALE_MESSAGE)
+        elif not _visit_in_scope(request.user, data["country"]):
+            form.add_error("country", _("This country is not among yours."))
+        else:
+            fresh = access.get_visit_for_user(request.user, visit_id)
+            saved = _attempt(form, services.visit_record, actor=request.user, visit=fresh, **data)
+            if saved is not None:
+                messages.success(request, _("Country visit saved."))
+                return redirect("communications:visit_list")
+    return _page(
+        request, form, title=_("Change a country visit"), back=reverse("communications:visit_list")
+    )
+
+
+def _visit_in_scope(user: Any, country: str) -> bool:
+    from vigil.core.permissions import in_scope
+
+    return in_scope(user, country)
+
+
+# --- The public record ------------------------------------------------------------------
+
+PUBLIC_PAGE_SIZE = 20
+
+
+def public_list(request: HttpRequest) -> HttpResponse:
+    """Published communications, searched by country, addressee, type, year, theme and
+    words. Words are posted and kept under a random token (see core.posted_search),
+    so that what a visitor searched for never reaches a URL or a log."""
+    if request.method == "POST":
+        return redirect(posted_search.redirect_url(request, "published:list", scope="public"))
+    data = posted_search.restore(request, scope="public")
+    form = PublicSearchForm(data or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    results = selectors.public_search(filters)
+    page = Paginator(results, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [(c, letters.public_summary(c)) for c in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "communications/public/list.html",
+        {"form": form, "page": page, "entries": entries, "query": query.urlencode()},
+    )
+
+
+def public_detail(request: HttpRequest, communication_id: int) -> HttpResponse:
+    communication = selectors.published().filter(pk=communication_id).first()
+    if communication is None:
+        raise Http404
+    return render(
+        request,
+        "communications/public/detail.html",
+        {
+            "communication": communication,
+            "summary": letters.public_summary(communication),
+            "letter": letters.build(communication, public=True),
+            "headings": letters.headings(),
+            "replies": list(communication.replies.all()),
+        },
+    )
