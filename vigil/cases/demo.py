@@ -150,6 +150,10 @@ def _defender(fake: Any, random: Any, actor: User, country: str) -> Any:
         is_hrd=True,
         is_journalist=occupation in {"journalist", "blogger"} or random.random() < 0.05,
         is_trade_unionist=occupation == "trade union organiser" or random.random() < 0.04,
+        # Most agree to their name reaching the State; fewer to companies or the public.
+        consent_share_state=random.random() < 0.6,
+        consent_share_business=random.random() < 0.35,
+        consent_publish=random.random() < 0.3,
         **focus,
     )
 

@@ -12,11 +12,14 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from vigil.communications import letters
@@ -169,7 +172,12 @@ def build(
 
 
 def as_html(report: Report) -> str:
-    return render_to_string("communications/report.html", {"report": report})
+    """A file that stands on its own: its style goes inside it."""
+    css = Path(finders.find("css/report-screen.css")).read_text()
+    return render_to_string(
+        "communications/report.html",
+        {"report": report, "inline_css": mark_safe(css)},  # noqa: S308 our own stylesheet
+    )
 
 
 def as_pdf(report: Report) -> bytes:

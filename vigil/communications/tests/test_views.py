@@ -9,57 +9,15 @@ from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
-from vigil.cases import services as case_services
 from vigil.cases.tests import factories as make
 from vigil.communications import services
 from vigil.communications.models import Communication, CountryVisit, Status
+from vigil.communications.tests.helpers import draft, move, sent
 from vigil.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
-
-
-@pytest.fixture
-def case(alice):
-    case = make.case(alice, title="River committee")
-    named = make.defender(
-        alice, name="Marta Quispe", consent_share_state=True, consent_publish=True
-    )
-    unnamed = make.defender(alice, name="Rosa Tupac", consent_share_state=True)
-    for defender in (named, unnamed):
-        case_services.case_add_defender(actor=alice, case=case, defender=defender)
-    incident = make.incident(alice, case=case)
-    make.act(alice, incident=incident, victim=named)
-    make.act(alice, incident=incident, victim=unnamed)
-    return case
-
-
-def draft(actor, case, **fields):
-    values = {
-        "kind": "UA",
-        "summary": "Threats against Marta Quispe and Rosa Tupac of the river committee.",
-        "body": "Marta Quispe and Rosa Tupac received death threats.",
-        "addressees": [{"kind": "state", "country": "COL"}],
-        "cases": [case],
-        "themes": ["environment"],
-        **fields,
-    }
-    return services.communication_create(actor=actor, **values)
-
-
-def move(actor, communication, to, **fields):
-    current = Communication.objects.get(pk=communication.pk)
-    return services.communication_move(
-        actor=actor, communication=current, to=to, version=current.version, **fields
-    )
-
-
-def sent(alice, carol, case, on, **fields):
-    communication = draft(alice, case, **fields)
-    move(alice, communication, Status.SUBMITTED)
-    move(carol, communication, Status.APPROVED)
-    return move(carol, communication, Status.SENT, on=on)
 
 
 def login(client, user):
@@ -89,7 +47,10 @@ def test_an_officer_drafts_from_a_case_with_the_case_and_its_country_filled_in(c
         "body": "Two members were threatened.",
         "case_references": case.reference,
         "themes": ["environment", "protection"],
-        **addressee_data([{"kind": "state", "country": "COL"}, {"kind": "business", "name": "Minera Andina", "country": "CAN", "sector": "extractives"}]),
+        **addressee_data([
+            {"kind": "state", "country": "COL"},
+            {"kind": "business", "name": "Minera", "country": "CAN", "sector": "extractives"},
+        ]),
     }  # fmt: skip
     response = client.post(reverse("communications:create"), data)
     communication = Communication.objects.get()
@@ -289,7 +250,8 @@ def test_the_public_search_filters_and_finds_words_without_putting_them_in_the_u
     river = sent(alice, carol, case, old, summary="Threats over the river dam.")
     law = sent(
         alice, carol, case, old, kind="OL", summary="The foreign agents bill.",
-        themes=["foreign_agents"], addressees=[{"kind": "business", "name": "Hidro SA", "country": "ESP"}],
+        themes=["foreign_agents"],
+        addressees=[{"kind": "business", "name": "Hidro SA", "country": "ESP"}],
     )  # fmt: skip
     for letter in (river, law):
         services.communication_publish(actor=carol, communication=letter, version=letter.version)
