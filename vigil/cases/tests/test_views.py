@@ -138,10 +138,15 @@ def test_an_officer_opens_a_case_and_records_its_people_and_facts(client, alice)
             "country": "COL",
             "victim_categories": ["hrd", "journalist"],
             "focus_groups": ["environment"],
+            "consent_share_state": "on",
         },
     )
     luz = Defender.objects.get()
     assert luz.is_woman_defender and list(case.defenders.all()) == [luz]
+    # Consent is recorded as given, and every consent not given stays off.
+    assert (luz.consent_share_state, luz.consent_share_business, luz.consent_publish) == (
+        True, False, False,
+    )  # fmt: skip
     assert (luz.is_hrd, luz.is_journalist, luz.is_trade_unionist) == (True, True, False)
     assert luz.focus_groups == ["environment"]
 
