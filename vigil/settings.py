@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "vigil.cases",
     "vigil.intake",
     "vigil.communications",
+    "vigil.library",
     "vigil.public",
 ]
 
