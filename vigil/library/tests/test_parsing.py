@@ -199,8 +199,30 @@ VERBS = ["Decides", "Requests", "Calls upon", "Urges", "Welcomes", "Also request
          "Strongly condemns", "Encourages", "Reaffirms", "Takes note"]  # fmt: skip
 PREAMBLE_OPENINGS = ["Recalling", "Reaffirming", "Concerned", "Noting", "Bearing in mind"]
 WORDS = st.sampled_from(
-    "states human rights defenders protection measures the of and to in all their work "
-    "including civil society national institutions law policies safety".split()
+    [
+        "states",
+        "human",
+        "rights",
+        "defenders",
+        "protection",
+        "measures",
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "all",
+        "their",
+        "work",
+        "including",
+        "civil",
+        "society",
+        "national",
+        "institutions",
+        "law",
+        "policies",
+        "safety",
+    ]
 )
 SENTENCE = st.lists(WORDS, min_size=3, max_size=30).map(" ".join)
 
