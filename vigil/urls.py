@@ -13,6 +13,7 @@ urlpatterns = [
     path("desk/", include("vigil.cases.urls")),
     path("desk/", include("vigil.communications.urls")),
     path("", include("vigil.communications.public_urls")),
+    path("", include("vigil.library.urls")),
     path("", include("vigil.intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own login and password forms are neither throttled nor audited:

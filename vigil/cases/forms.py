@@ -33,6 +33,7 @@ from vigil.core.vocabularies import (
     ViolationType,
     country_choices,
 )
+from vigil.library.forms import ParagraphsField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -313,6 +314,7 @@ class CaseEditForm(WithVersion, DeskModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Case officers who cover the case's country, and coordinators."),
     )
+    paragraphs = ParagraphsField()
 
     class Meta:
         model = Case
@@ -324,9 +326,11 @@ class CaseEditForm(WithVersion, DeskModelForm):
         self.fields["officers"].queryset = people_who_document()
         self.fields["officers"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.initial.setdefault("officers", list(self.instance.officers.all()))
+        if self.instance.pk:
+            self.initial.setdefault("paragraphs", list(self.instance.paragraphs.all()))
 
     def changes(self) -> dict[str, Any]:
-        return {k: v for k, v in super().changes().items() if k != "officers"}
+        return {k: v for k, v in super().changes().items() if k not in {"officers", "paragraphs"}}
 
 
 class EvidenceForm(DeskForm):

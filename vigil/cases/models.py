@@ -403,6 +403,12 @@ class Case(Tracked):
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW
     )
     outcome = models.CharField(_("outcome"), max_length=30, choices=CaseOutcome.choices, blank=True)
+    paragraphs = models.ManyToManyField(
+        "library.Paragraph",
+        related_name="cases",
+        blank=True,
+        verbose_name=_("resolution paragraphs"),
+    )
 
     class Meta:
         verbose_name = _("case")

@@ -440,10 +440,12 @@ def case_create(*, actor: Any, officers: Iterable[Any] = (), **fields: Any) -> C
 
 @transaction.atomic
 def case_update(
-    *, actor: Any, case: Case, version: int, officers: Iterable[Any] | None = None, **changes: Any
-) -> Case:
-    """Change a case's title, country, priority, risk, status or outcome, and with
-    `officers` who works on it: all of it or, if anything is refused, none of it."""
+    *, actor: Any, case: Case, version: int, officers: Iterable[Any] | None = None,
+    paragraphs: Iterable[Any] | None = None, **changes: Any,
+) -> Case:  # fmt: skip
+    """Change a case's title, country, priority, risk, status or outcome, with
+    `officers` who works on it and with `paragraphs` the resolution paragraphs it
+    concerns: all of it or, if anything is refused, none of it."""
     old_status = Case.objects.values_list("status", flat=True).get(pk=case.pk)
     case = _update(
         actor=actor, record=case, version=version, changes=changes, action="cases.case_changed"
@@ -451,6 +453,13 @@ def case_update(
     search.index(kind="cases.case", object_id=case.pk, texts=[case.title])
     if officers is not None:
         case_assign_officers(actor=actor, case=case, officers=officers)
+    if paragraphs is not None:
+        wanted = {p.pk for p in paragraphs}
+        if wanted != set(case.paragraphs.values_list("pk", flat=True)):
+            case.paragraphs.set(wanted)
+            audit.record(
+                actor=actor, action="cases.paragraphs_linked", obj=case, fields=["paragraphs"]
+            )
     if case.status != old_status:
         _event(case, actor, CaseEvent.Kind.STATUS, case.status)
     elif case.version != version:

@@ -152,6 +152,7 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
             case=case,
             version=form.cleaned_data["version"],
             officers=form.cleaned_data["officers"],
+            paragraphs=form.cleaned_data["paragraphs"],
             **form.changes(),
         )
         if saved is not None:

@@ -19,6 +19,7 @@ from vigil.communications.models import (
 )
 from vigil.core.forms import DeskForm, DeskModelForm, MultipleFileField
 from vigil.core.vocabularies import BusinessSector, Theme, country_choices
+from vigil.library.forms import ParagraphsField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REFERENCE = re.compile(r"VGL-\d{4}-\d{5}")
@@ -69,6 +70,7 @@ class CommunicationForm(DeskForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    paragraphs = ParagraphsField()
     joint = forms.BooleanField(label=_("Joint communication"), required=False)
     other_mandates = forms.CharField(
         label=_("Other mandates"),

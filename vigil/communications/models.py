@@ -77,6 +77,12 @@ class Communication(Tracked):
         verbose_name=_("follow-up to"),
     )
     cases = models.ManyToManyField(Case, related_name="communications", blank=True)
+    paragraphs = models.ManyToManyField(
+        "library.Paragraph",
+        related_name="communications",
+        blank=True,
+        verbose_name=_("resolution paragraphs"),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

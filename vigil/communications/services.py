@@ -81,6 +81,7 @@ def communication_create(
     *, actor: Any, kind: str, summary: str, addressees: list[dict[str, Any]], cases: Any = (),
     body: str = "", joint: bool = False, other_mandates: str = "", questions: str = "",
     themes: Iterable[str] = (), follow_up_to: Communication | None = None,
+    paragraphs: Any = (),
 ) -> Communication:  # fmt: skip
     """Draft a communication to one or more addressees (the first gives the reference)."""
     if not addressees:
@@ -94,12 +95,15 @@ def communication_create(
     _set_addressees(communication, addressees)
     _set_themes(communication, themes)
     communication.cases.set(list(cases))
+    communication.paragraphs.set(list(paragraphs))
     audit.record(
         actor=actor,
         action="communications.drafted",
         obj=communication,
-        fields=["kind", "summary", "body", "questions", "addressees", "cases", "themes"],
-    )
+        fields=[
+            "kind", "summary", "body", "questions", "addressees", "cases", "themes", "paragraphs",
+        ],
+    )  # fmt: skip
     return communication
 
 
@@ -110,7 +114,7 @@ EDITABLE = frozenset({Status.DRAFT})
 def communication_update(
     *, actor: Any, communication: Communication, version: int,
     addressees: list[dict[str, Any]] | None = None, cases: Any = None,
-    themes: Iterable[str] | None = None, **changes: Any,
+    themes: Iterable[str] | None = None, paragraphs: Any = None, **changes: Any,
 ) -> Communication:  # fmt: skip
     """Change a draft. Once submitted, a letter changes only by being sent back."""
     current = Communication.objects.select_for_update().get(pk=communication.pk)
@@ -133,6 +137,9 @@ def communication_update(
     if cases is not None:
         current.cases.set(list(cases))
         changed.append("cases")
+    if paragraphs is not None:
+        current.paragraphs.set(list(paragraphs))
+        changed.append("paragraphs")
     audit.record(actor=actor, action="communications.changed", obj=current, fields=changed)
     return current
 
@@ -210,6 +217,7 @@ def follow_up_draft(*, actor: Any, communication: Communication) -> Communicatio
         addressees=list(communication.addressees.values("kind", "country", "name", "sector")),
         cases=list(communication.cases.all()),
         themes=[row.theme for row in communication.theme_rows.all()],
+        paragraphs=list(communication.paragraphs.all()),
         joint=communication.joint,
         other_mandates=communication.other_mandates,
         follow_up_to=communication,

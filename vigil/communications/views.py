@@ -130,6 +130,7 @@ def communication_edit(request: HttpRequest, communication_id: int) -> HttpRespo
         "questions": communication.questions,
         "case_references": " ".join(c.reference for c in communication.cases.order_by("pk")),
         "themes": [t.value for t in communication.themes],
+        "paragraphs": list(communication.paragraphs.all()),
         "joint": communication.joint,
         "other_mandates": communication.other_mandates,
     }

@@ -98,6 +98,14 @@ class ParagraphText(models.Model):
     def __str__(self) -> str:
         return f"{self.paragraph} ({self.version.language})"
 
+    @property
+    def after_lead_verb(self) -> str | None:
+        """The text after its lead verb, to set the verb apart; None when the text
+        does not start with it."""
+        if self.lead_verb and self.text.startswith(self.lead_verb):
+            return self.text[len(self.lead_verb) :]
+        return None
+
 
 class Footnote(models.Model):
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="footnotes")

@@ -10,3 +10,16 @@ register = template.Library()
 @register.simple_tag
 def precise_date(value: date | None, precision: str) -> str:
     return dates.describe(value, precision)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language's name in the reader's language ("nl" reads "Dutch" or "Nederlands")."""
+    from babel import Locale, UnknownLocaleError
+    from django.utils import translation
+
+    reader = (translation.get_language() or "en").replace("-", "_")
+    try:
+        return Locale.parse(code).get_display_name(Locale.parse(reader)) or code
+    except (UnknownLocaleError, ValueError):
+        return code
