@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "vigil.intake",
     "vigil.communications",
     "vigil.library",
+    "vigil.measures",
     "vigil.public",
 ]
 

@@ -22,7 +22,38 @@ from vigil.core.vocabularies import BusinessSector, Theme, country_choices
 from vigil.library.forms import ParagraphsField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-REFERENCE = re.compile(r"VGL-\d{4}-\d{5}")
+CASE_REFERENCE = re.compile(r"VGL-\d{4}-\d{5}")
+LETTER_REFERENCE = re.compile(r"\b(?:UA|AL|OL) [A-Z]{3} \d+/\d{4}\b")
+
+
+def _references(text: str, pattern: re.Pattern, queryset: Any, label: str) -> list[Any]:
+    """The records named by their references in `text`, in order. A reference that
+    does not exist and one the person may not open get the same answer."""
+    references = list(dict.fromkeys(pattern.findall(text)))
+    leftover = pattern.sub("", text).replace(",", " ").replace(";", " ").split()
+    if leftover:
+        raise forms.ValidationError(_("Not a reference: %(text)s") % {"text": " ".join(leftover)})
+    found = {r.reference: r for r in queryset.filter(reference__in=references)}
+    missing = [r for r in references if r not in found]
+    if missing:
+        raise forms.ValidationError(label % {"refs": ", ".join(missing)})
+    return [found[r] for r in references]
+
+
+def cases_from_references(user: Any, text: str) -> list[Case]:
+    return _references(
+        text.upper(), CASE_REFERENCE, cases_for_user(user),
+        _("No case of yours has the reference %(refs)s."),
+    )  # fmt: skip
+
+
+def communications_from_references(user: Any, text: str) -> list[Any]:
+    from vigil.communications.access import communications_for_user
+
+    return _references(
+        re.sub(r"\s+", " ", text.upper()), LETTER_REFERENCE, communications_for_user(user),
+        _("No communication of yours has the reference %(refs)s."),
+    )  # fmt: skip
 
 
 def _with_empty(choices: Any, label: Any) -> list[tuple[str, str]]:
@@ -84,21 +115,7 @@ class CommunicationForm(DeskForm):
         self.user = user
 
     def clean_case_references(self) -> list[Case]:
-        text = self.cleaned_data["case_references"].upper()
-        references = list(dict.fromkeys(REFERENCE.findall(text)))
-        leftover = REFERENCE.sub("", text).replace(",", " ").split()
-        if leftover:
-            raise forms.ValidationError(
-                _("Not a case reference: %(text)s") % {"text": " ".join(leftover)}
-            )
-        found = {c.reference: c for c in cases_for_user(self.user).filter(reference__in=references)}
-        missing = [r for r in references if r not in found]
-        if missing:
-            # The same words for a case that does not exist and one out of scope.
-            raise forms.ValidationError(
-                _("No case of yours has the reference %(refs)s.") % {"refs": ", ".join(missing)}
-            )
-        return [found[r] for r in references]
+        return cases_from_references(self.user, self.cleaned_data["case_references"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
