@@ -3,14 +3,12 @@ and audited."""
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -280,46 +278,19 @@ def index_published(communication: Communication) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Upload:
-    name: str
-    content: bytes
+Upload = upload_policy.Upload
 
 
 def _store_reply_files(reply: Reply, uploads: list[Upload]) -> list[str]:
-    """Check each file by its content (a reply comes from outside), encrypt and store
-    it. Returns the stored names so the caller can remove them on failure."""
-    written: list[str] = []
-    try:
-        for upload in uploads:
-            name = upload_policy.safe_name(upload.name)
-            if len(upload.content) > settings.EVIDENCE_MAX_BYTES:
-                raise ValidationError(
-                    {
-                        "files": _("%(name)s is larger than %(limit)s.")
-                        % {"name": name, "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
-                    }
-                )
-            try:
-                upload_policy.check(name, upload.content)
-            except upload_policy.UploadRefused as refusal:
-                raise ValidationError(
-                    {
-                        "files": _("%(name)s was not accepted: %(reason)s.")
-                        % {"name": name, "reason": refusal}
-                    }
-                ) from refusal
-            stored = files.save(upload.content)
-            written.append(stored.name)
-            ReplyFile.objects.create(
-                reply=reply, stored_name=stored.name, filename=name, size=stored.size,
-                sha256=stored.sha256,
-            )  # fmt: skip
-    except Exception:
-        for stored_name in written:
-            files.delete(stored_name)
-        raise
-    return written
+    """A reply comes from outside: each file is checked by its content."""
+
+    def record(name: str, _content_type: str, stored: Any) -> None:
+        ReplyFile.objects.create(
+            reply=reply, stored_name=stored.name, filename=name, size=stored.size,
+            sha256=stored.sha256,
+        )  # fmt: skip
+
+    return upload_policy.store_all(uploads, max_bytes=settings.EVIDENCE_MAX_BYTES, record=record)
 
 
 def reply_file_content(*, actor: Any, reply_file: ReplyFile) -> bytes:

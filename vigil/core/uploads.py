@@ -8,9 +8,14 @@ Names are reduced to a safe base name; the file is never served inline.
 """
 
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 import filetype
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 FAMILIES: dict[str, set[str]] = {
@@ -69,3 +74,51 @@ def check(name: str, content: bytes) -> str:
             % {"claimed": extension, "found": kind.extension}
         )
     return kind.mime
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+
+
+def store_all(
+    uploads: list[Upload], *, max_bytes: int, record: Callable[[str, str, Any], None]
+) -> list[str]:
+    """Check each file (size, then content), encrypt and store it durably, and call
+    `record(safe_name, content_type, stored)` to make the row that points to it.
+
+    Returns the stored names. If anything is refused or fails, every file written so
+    far is removed again and the error (a ValidationError on "files", naming the
+    file and the reason) goes to the caller, whose transaction then saves nothing.
+    """
+    from vigil.core import files
+
+    written: list[str] = []
+    try:
+        for upload in uploads:
+            name = safe_name(upload.name)
+            if len(upload.content) > max_bytes:
+                raise ValidationError(
+                    {
+                        "files": _("%(name)s is larger than %(limit)s.")
+                        % {"name": name, "limit": filesizeformat(max_bytes)}
+                    }
+                )
+            try:
+                content_type = check(name, upload.content)
+            except UploadRefused as refusal:
+                raise ValidationError(
+                    {
+                        "files": _("%(name)s was not accepted: %(reason)s.")
+                        % {"name": name, "reason": refusal}
+                    }
+                ) from refusal
+            stored = files.save(upload.content)
+            written.append(stored.name)
+            record(name, content_type, stored)
+    except Exception:
+        for stored_name in written:
+            files.delete(stored_name)
+        raise
+    return written

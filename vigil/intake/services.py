@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,10 +69,7 @@ def receipt_code_for(form_token: str) -> str:
     return " ".join(chosen)
 
 
-@dataclass(frozen=True)
-class Upload:
-    name: str
-    content: bytes
+Upload = uploads_policy.Upload
 
 
 def _store_files(submission: Submission, uploads: list[Upload]) -> list[str]:
@@ -83,42 +79,21 @@ def _store_files(submission: Submission, uploads: list[Upload]) -> list[str]:
         raise ValidationError(
             {"files": _("Attach at most %(count)s files.") % {"count": settings.INTAKE_MAX_FILES}}
         )
-    written: list[str] = []
-    try:
-        for upload in uploads:
-            name = uploads_policy.safe_name(upload.name)
-            if len(upload.content) > settings.INTAKE_MAX_FILE_BYTES:
-                raise ValidationError(
-                    {
-                        "files": _("%(name)s is larger than %(limit)s.")
-                        % {"name": name, "limit": filesizeformat(settings.INTAKE_MAX_FILE_BYTES)}
-                    }
-                )
-            try:
-                content_type = uploads_policy.check(name, upload.content)
-            except uploads_policy.UploadRefused as refusal:
-                raise ValidationError(
-                    {
-                        "files": _("%(name)s was not accepted: %(reason)s.")
-                        % {"name": name, "reason": refusal}
-                    }
-                ) from refusal
-            stored = files.save(upload.content)
-            written.append(stored.name)
-            SubmissionFile.objects.create(
-                submission=submission,
-                stored_name=stored.name,
-                filename=name,
-                content_type=content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-                received_on=timezone.localdate(),
-            )
-    except Exception:
-        for stored_name in written:
-            files.delete(stored_name)
-        raise
-    return written
+
+    def record(name: str, content_type: str, stored: Any) -> None:
+        SubmissionFile.objects.create(
+            submission=submission,
+            stored_name=stored.name,
+            filename=name,
+            content_type=content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            received_on=timezone.localdate(),
+        )
+
+    return uploads_policy.store_all(
+        uploads, max_bytes=settings.INTAKE_MAX_FILE_BYTES, record=record
+    )
 
 
 @dataclass(frozen=True)

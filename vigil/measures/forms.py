@@ -38,7 +38,7 @@ class MeasureForm(DeskModelForm):
         label=_("Themes"), choices=Theme.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
-    link = forms.URLField(label=_("link to the text"), required=False, assume_scheme="https")
+    link = forms.URLField(label=_("Link to the text"), required=False, assume_scheme="https")
 
     class Meta:
         model = Measure
