@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "vigil.communications",
     "vigil.library",
     "vigil.measures",
+    "vigil.activities",
     "vigil.public",
 ]
 

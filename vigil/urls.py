@@ -13,6 +13,7 @@ urlpatterns = [
     path("desk/", include("vigil.cases.urls")),
     path("desk/", include("vigil.communications.urls")),
     path("desk/", include("vigil.measures.urls")),
+    path("desk/", include("vigil.activities.urls")),
     path("", include("vigil.communications.public_urls")),
     path("", include("vigil.library.urls")),
     path("", include("vigil.intake.urls")),

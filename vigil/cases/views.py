@@ -134,7 +134,7 @@ def case_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     except documents.DocumentsUnavailable:
         messages.error(
             request,
-            _("PDF files cannot be made on this server: it lacks the Pango library."),
+            documents.UNAVAILABLE,
         )
         return redirect("cases:case_detail", case_id=case.pk)
     return document(pdf, f"{case.reference}.pdf")

@@ -12,14 +12,11 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from vigil.communications import letters
@@ -172,11 +169,9 @@ def build(
 
 
 def as_html(report: Report) -> str:
-    """A file that stands on its own: its style goes inside it."""
-    css = Path(finders.find("css/report-screen.css")).read_text()
     return render_to_string(
         "communications/report.html",
-        {"report": report, "inline_css": mark_safe(css)},  # noqa: S308 our own stylesheet
+        {"report": report, "inline_css": documents.standalone_style()},
     )
 
 

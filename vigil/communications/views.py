@@ -268,9 +268,7 @@ def letter_download(
     try:
         content = letters.as_pdf(letter) if fmt == "pdf" else letters.as_docx(letter)
     except documents.DocumentsUnavailable:
-        messages.error(
-            request, _("PDF files cannot be made on this server: it lacks the Pango library.")
-        )
+        messages.error(request, documents.UNAVAILABLE)
         return redirect("communications:detail", communication_id=communication.pk)
     audit.record(
         actor=request.user, action="communications.letter_downloaded", obj=communication,
@@ -341,9 +339,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 replies_to=data["replies_to"],
             )
         except documents.DocumentsUnavailable:
-            form.add_error(
-                None, _("PDF files cannot be made on this server: it lacks the Pango library.")
-            )
+            form.add_error(None, documents.UNAVAILABLE)
         else:
             audit.record(
                 actor=request.user, action="communications.report_built", obj=None,

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy
 
 
 class RefusedResource(Exception):
@@ -18,6 +19,10 @@ class RefusedResource(Exception):
 
 class DocumentsUnavailable(Exception):
     """WeasyPrint cannot run here: the Pango library is missing on the server."""
+
+
+# What a person is told when a PDF cannot be made.
+UNAVAILABLE = gettext_lazy("PDF files cannot be made on this server: it lacks the Pango library.")
 
 
 def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict:
@@ -39,3 +44,12 @@ def render_pdf(template: str, context: dict[str, Any], *, stylesheet: str) -> by
     return HTML(string=html, url_fetcher=_no_fetching, base_url=None).write_pdf(
         stylesheets=[CSS(string=Path(css_path).read_text(), url_fetcher=_no_fetching)]
     )
+
+
+def standalone_style() -> str:
+    """The style of an HTML report downloaded as a file: it must travel inside the
+    file, which is opened on its own. Our own stylesheet, never input."""
+    from django.utils.safestring import mark_safe
+
+    css_path = finders.find("css/report-screen.css")
+    return mark_safe(Path(css_path).read_text())  # noqa: S308

@@ -1,0 +1,240 @@
+"""The compilation of activity reports (resolution para 15): the accepted reports
+of activities that began in a period, grouped by type of stakeholder and then by
+region, with a summary table, for the high-level plenary meeting.
+
+A report's region is the UN regional group of its countries when they all belong
+to one group; a report about several groups' countries, or about countries in
+none (a territory, or an observer), is listed under "Several regions or global".
+"""
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from vigil.activities.models import ActivityReport, ReviewState, StakeholderType
+from vigil.core import documents
+from vigil.core.reports import Built
+from vigil.core.vocabularies import REGIONAL_GROUP_OF, RegionalGroup, country_name
+
+SEVERAL = "several"
+
+
+def region_of(countries: list[str]) -> str:
+    groups = {REGIONAL_GROUP_OF.get(code) for code in countries}
+    if len(groups) == 1 and None not in groups:
+        return groups.pop().value
+    return SEVERAL
+
+
+def region_label(region: str) -> str:
+    if region == SEVERAL:
+        return str(_("Several regions or global"))
+    return str(RegionalGroup(region).label)
+
+
+@dataclass
+class Entry:
+    title: str
+    stakeholder: str
+    kind: str
+    dates: str
+    levels: str
+    countries: str
+    languages: str
+    audience: str
+    description: str
+    links: list[str]
+    paragraphs: str
+
+
+@dataclass
+class Group:
+    stakeholder_type: str
+    regions: list[tuple[str, list[Entry]]] = field(default_factory=list)
+
+
+@dataclass
+class Compilation:
+    start: date
+    end: date
+    generated_at: datetime
+    groups: list[Group]
+    regions: list[str]  # column labels of the summary table
+    table: list[tuple[str, list[int], int]]  # stakeholder type, count per region, total
+    totals: list[int]
+    total: int
+
+    @property
+    def title(self) -> str:
+        return _("Compilation of activity reports, %(start)s to %(end)s") % {
+            "start": date_format(self.start, "DATE_FORMAT"),
+            "end": date_format(self.end, "DATE_FORMAT"),
+        }
+
+
+def _entry(report: ActivityReport) -> Entry:
+    start = date_format(report.starts_on, "DATE_FORMAT")
+    dates = (
+        f"{start} – {date_format(report.ends_on, 'DATE_FORMAT')}"
+        if report.ends_on and report.ends_on != report.starts_on
+        else start
+    )
+    paragraphs = sorted({p.number for p in report.paragraphs.all() if p.number is not None})
+    return Entry(
+        title=report.title,
+        stakeholder=report.stakeholder,
+        kind=str(report.get_kind_display()),
+        dates=dates,
+        levels=", ".join(str(level.label) for level in report.levels),
+        countries=", ".join(country_name(code) for code in report.country_codes),
+        languages=report.languages,
+        audience=report.audience,
+        description=report.description,
+        links=report.link_list(),
+        paragraphs=", ".join(str(n) for n in paragraphs),
+    )
+
+
+def build(*, start: date, end: date, progress: Any = None) -> Compilation:
+    reports = list(
+        ActivityReport.objects.filter(
+            state=ReviewState.ACCEPTED, starts_on__gte=start, starts_on__lte=end
+        )
+        .prefetch_related("country_rows", "paragraphs")
+        .order_by("starts_on", "pk")
+    )
+    bar = progress(len(reports)) if progress else None
+    regions = [g.value for g in RegionalGroup] + [SEVERAL]
+    placed: dict[str, dict[str, list[Entry]]] = {}
+    counts: Counter = Counter()
+    for report in reports:
+        region = region_of(report.country_codes)
+        placed.setdefault(report.stakeholder_type, {}).setdefault(region, []).append(_entry(report))
+        counts[(report.stakeholder_type, region)] += 1
+        if bar:
+            bar.advance()
+    groups = []
+    table = []
+    for kind in StakeholderType:
+        row = [counts[(kind.value, region)] for region in regions]
+        table.append((str(kind.label), row, sum(row)))
+        if kind.value in placed:
+            groups.append(
+                Group(
+                    stakeholder_type=str(kind.label),
+                    regions=[
+                        (region_label(region), placed[kind.value][region])
+                        for region in regions
+                        if region in placed[kind.value]
+                    ],
+                )
+            )
+    totals = [sum(row[1][i] for row in table) for i in range(len(regions))]
+    if bar:
+        bar.finish()
+    return Compilation(
+        start=start,
+        end=end,
+        generated_at=timezone.now(),
+        groups=groups,
+        regions=[region_label(r) for r in regions],
+        table=table,
+        totals=totals,
+        total=len(reports),
+    )
+
+
+def as_html(compilation: Compilation) -> str:
+    return render_to_string(
+        "activities/compilation.html",
+        {"compilation": compilation, "inline_css": documents.standalone_style()},
+    )
+
+
+def as_pdf(compilation: Compilation) -> bytes:
+    return documents.render_pdf(
+        "activities/compilation.html",
+        {"compilation": compilation, "printed": True},
+        stylesheet="css/record.css",
+    )
+
+
+def as_docx(compilation: Compilation) -> bytes:
+    from docx import Document
+
+    document = Document()
+    document.add_heading(compilation.title, level=0)
+    document.add_heading(_("Summary"), level=1)
+    table = document.add_table(rows=1, cols=len(compilation.regions) + 2)
+    table.style = "Table Grid"
+    header = table.rows[0].cells
+    header[0].text = _("Stakeholder")
+    for index, label in enumerate(compilation.regions, start=1):
+        header[index].text = label
+    header[-1].text = _("Total")
+    for label, counts, total in [
+        *compilation.table,
+        (_("Total"), compilation.totals, compilation.total),
+    ]:
+        cells = table.add_row().cells
+        cells[0].text = label
+        for index, count in enumerate(counts, start=1):
+            cells[index].text = str(count)
+        cells[-1].text = str(total)
+    for group in compilation.groups:
+        document.add_heading(group.stakeholder_type, level=1)
+        for region, entries in group.regions:
+            document.add_heading(region, level=2)
+            for entry in entries:
+                document.add_heading(entry.title, level=3)
+                document.add_paragraph(
+                    f"{entry.stakeholder} · {entry.kind} · {entry.dates} · {entry.levels}"
+                )
+                document.add_paragraph(
+                    _("Countries: %(countries)s") % {"countries": entry.countries}
+                )
+                if entry.languages:
+                    document.add_paragraph(
+                        _("Languages: %(languages)s") % {"languages": entry.languages}
+                    )
+                if entry.audience:
+                    document.add_paragraph(
+                        _("Audience: %(audience)s") % {"audience": entry.audience}
+                    )
+                document.add_paragraph(entry.description)
+                if entry.paragraphs:
+                    document.add_paragraph(
+                        _("Resolution paragraphs: %(numbers)s") % {"numbers": entry.paragraphs}
+                    )
+                for link in entry.links:
+                    document.add_paragraph(link, style="List Bullet")
+    if not compilation.groups:
+        document.add_paragraph(_("No accepted activity report in this period."))
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def build_report(
+    *, start: date, end: date, fmt: str, progress: Any = None, **options: Any
+) -> Built:
+    """The `build_report compilation` entry (see core/reports.py)."""
+    language = options.get("language") or translation.get_language()
+    with translation.override(language):
+        compilation = build(start=start, end=end, progress=progress)
+        if fmt == "pdf":
+            content = as_pdf(compilation)
+        elif fmt == "docx":
+            content = as_docx(compilation)
+        else:
+            content = as_html(compilation).encode()
+    return Built(
+        content=content, filename=f"compilation-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    )
