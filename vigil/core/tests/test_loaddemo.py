@@ -60,3 +60,24 @@ def test_it_audits_what_it_creates():
     created = AuditEntry.objects.filter(action="accounts.user_created")
     assert created.count() == 5
     assert set(created.values_list("actor_name", flat=True)) == {"system"}
+
+
+def test_it_loads_the_library_measures_and_activity_reports_with_their_links():
+    from vigil.activities.models import ActivityReport, ReviewState
+    from vigil.library.models import Paragraph, Resolution
+    from vigil.measures.models import Measure, Review
+
+    load()
+    resolution = Resolution.objects.get(symbol="A/RES/72/247")
+    assert list(resolution.versions.values_list("language", "status")) == [
+        ("en", "official"), ("nl", "machine"),
+    ]  # fmt: skip
+    measures = Measure.objects.all()
+    assert measures.values("country").distinct().count() >= 15
+    assert set(measures.values_list("effect", flat=True)) == {"enabling", "restrictive", "mixed"}
+    assert measures.filter(review=Review.PROPOSED).exists()
+    assert set(ActivityReport.objects.values_list("state", flat=True)) == set(ReviewState.values)
+    paragraph_15 = Paragraph.objects.get(resolution=resolution, kind="operative", number=15)
+    assert paragraph_15.activities.filter(state=ReviewState.ACCEPTED).exists()
+    assert Paragraph.objects.filter(measures__isnull=False).exists()
+    assert Paragraph.objects.filter(communications__isnull=False).exists()
