@@ -12,6 +12,7 @@ them; a stakeholder may propose one, which staff then accept or reject.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vigil.cases.models import Case, Tracked
 from vigil.communications.models import Communication
@@ -66,7 +67,7 @@ class Uptake(models.TextChoices):
     UNKNOWN = "unknown", _("Not known")
     NO = "no", _("Not taken up")
     PARTLY = "partly", _("Partly taken up")
-    YES = "yes", _("Taken up")
+    YES = "yes", pgettext_lazy("recommendation", "Taken up")
 
 
 class Measure(Tracked):
