@@ -50,7 +50,7 @@ def test_a_report_sent_in_dutch_without_javascript_becomes_a_case(
     desk.get_by_label("Username").fill("alice")
     desk.get_by_label("Password").fill(PASSWORD)
     desk.get_by_role("button", name="Log in").click()
-    desk.get_by_role("link", name="Reports").click()
+    desk.get_by_role("link", name="Reports", exact=True).click()
     desk.locator("table.records a").first.click()
     expect(desk.get_by_text(WHAT_HAPPENED)).to_be_visible()
     expect(desk.get_by_role("link", name="schuur.png")).to_be_visible()
