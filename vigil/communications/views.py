@@ -184,6 +184,8 @@ def _detail(request: HttpRequest, communication: Communication, **extra: Any) ->
         "cases": list(communication.cases.order_by("pk")),
         "replies": list(communication.replies.prefetch_related("files")),
         "follow_ups": list(communication.follow_ups.order_by("pk")),
+        "measures": list(communication.measures.all()),
+        "paragraphs": list(communication.paragraphs.select_related("resolution")),
         "letter": letter,
         "headings": letters.headings(),
         "steps": _steps_for(request.user, communication),

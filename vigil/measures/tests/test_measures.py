@@ -117,3 +117,17 @@ def test_analysts_and_anonymous_visitors_see_no_measure_pages(dave, client, alic
     assert client.get(reverse("measures:detail", args=[measure.pk])).status_code == 404
     client.logout()
     assert client.get(reverse("measures:list")).status_code == 302
+
+
+def test_a_letter_about_a_measure_shows_it_on_its_page(alice, client):
+    from vigil.communications.services import communication_create
+
+    letter = communication_create(
+        actor=alice, kind="OL", summary="The funding bill.",
+        addressees=[{"kind": "state", "country": "COL"}],
+    )  # fmt: skip
+    measure = record(alice, communications=[letter])
+    client.force_login(alice)
+    page = client.get(reverse("communications:detail", args=[letter.pk])).content.decode()
+    assert reverse("measures:detail", args=[measure.pk]) in page
+    assert "Foreign funding bill" in page
