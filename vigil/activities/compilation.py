@@ -170,8 +170,8 @@ def as_docx(compilation: Compilation) -> bytes:
     from docx import Document
 
     document = Document()
-    document.add_heading(compilation.title, level=0)
-    document.add_heading(_("Summary"), level=1)
+    documents.heading(document, compilation.title, level=0)
+    documents.heading(document, _("Summary"), level=1)
     table = document.add_table(rows=1, cols=len(compilation.regions) + 2)
     table.style = "Table Grid"
     header = table.rows[0].cells
@@ -189,34 +189,35 @@ def as_docx(compilation: Compilation) -> bytes:
             cells[index].text = str(count)
         cells[-1].text = str(total)
     for group in compilation.groups:
-        document.add_heading(group.stakeholder_type, level=1)
+        documents.heading(document, group.stakeholder_type, level=1)
         for region, entries in group.regions:
-            document.add_heading(region, level=2)
+            documents.heading(document, region, level=2)
             for entry in entries:
-                document.add_heading(entry.title, level=3)
-                document.add_paragraph(
-                    f"{entry.stakeholder} · {entry.kind} · {entry.dates} · {entry.levels}"
+                documents.heading(document, entry.title, level=3)
+                documents.paragraph(
+                    document, f"{entry.stakeholder} · {entry.kind} · {entry.dates} · {entry.levels}"
                 )
-                document.add_paragraph(
-                    _("Countries: %(countries)s") % {"countries": entry.countries}
+                documents.paragraph(
+                    document, _("Countries: %(countries)s") % {"countries": entry.countries}
                 )
                 if entry.languages:
-                    document.add_paragraph(
-                        _("Languages: %(languages)s") % {"languages": entry.languages}
+                    documents.paragraph(
+                        document, _("Languages: %(languages)s") % {"languages": entry.languages}
                     )
                 if entry.audience:
-                    document.add_paragraph(
-                        _("Audience: %(audience)s") % {"audience": entry.audience}
+                    documents.paragraph(
+                        document, _("Audience: %(audience)s") % {"audience": entry.audience}
                     )
-                document.add_paragraph(entry.description)
+                documents.paragraph(document, entry.description)
                 if entry.paragraphs:
-                    document.add_paragraph(
-                        _("Resolution paragraphs: %(numbers)s") % {"numbers": entry.paragraphs}
+                    documents.paragraph(
+                        document,
+                        _("Resolution paragraphs: %(numbers)s") % {"numbers": entry.paragraphs},
                     )
                 for link in entry.links:
-                    document.add_paragraph(link, style="List Bullet")
+                    documents.paragraph(document, link, style="List Bullet")
     if not compilation.groups:
-        document.add_paragraph(_("No accepted activity report in this period."))
+        documents.paragraph(document, _("No accepted activity report in this period."))
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()

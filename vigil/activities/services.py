@@ -114,10 +114,15 @@ def report_update(
     current.save()
     _set(current, countries, paragraphs)
     written = _store(current, list(uploads))
-    audit.record(
-        actor=actor, action="activities.changed", obj=current,
-        fields=[*changed, *(["files"] if written else [])],
-    )  # fmt: skip
+    try:
+        audit.record(
+            actor=actor, action="activities.changed", obj=current,
+            fields=[*changed, *(["files"] if written else [])],
+        )  # fmt: skip
+    except Exception:
+        for name in written:
+            files.delete(name)
+        raise
     return current
 
 

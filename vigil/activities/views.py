@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from vigil.activities import access, compilation, services
 from vigil.activities.forms import ActivityForm, CompilationForm, ReviewForm, StateFilterForm
 from vigil.activities.models import ReviewState
-from vigil.cases.views import STALE_MESSAGE, _attempt
+from vigil.cases.views import STALE_MESSAGE, _attempt, posted_version
 from vigil.core import audit, documents
 from vigil.core.http import attachment, document
 from vigil.core.permissions import Perm, has_perm, permission_required
@@ -121,11 +121,11 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
         messages.info(request, _("An accepted or rejected report can no longer be changed."))
         return redirect(back)
     form = ActivityForm(request.POST or None, request.FILES or None, instance=report)
-    version = request.POST.get("version") or report.version
+    version = posted_version(request) if request.method == "POST" else report.version
     if request.method == "POST" and form.is_valid():
         saved = _attempt(
             form, services.report_update, actor=request.user, report=report,
-            version=int(version), uploads=_uploads(form), **form.service_fields(),
+            version=version, uploads=_uploads(form), **form.service_fields(),
         )  # fmt: skip
         if saved is not None:
             messages.success(request, _("Your report has been saved and goes back to the desk."))

@@ -61,6 +61,16 @@ def _attempt(form: Any, service: Callable[..., T], **arguments: Any) -> T | None
     return None
 
 
+def posted_version(request: HttpRequest) -> int:
+    """The version of the record the person opened, from the form; 0 when missing or
+    garbled, which no record has, so the save is refused as stale rather than made
+    over someone else's changes."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0
+
+
 def _form_page(
     request: HttpRequest, form: Any, *, title: str, back: str, **extra: Any
 ) -> HttpResponse:

@@ -15,3 +15,19 @@ class CommunicationsConfig(AppConfig):
         register_figures(selectors.dashboard_figures)
         register_panel(selectors.dashboard_panel)
         register_report("communications", reports.build_report)
+
+        from django.db.models.signals import post_save
+
+        from vigil.cases.models import Defender
+
+        post_save.connect(_defender_saved, sender=Defender, dispatch_uid="communications.reindex")
+
+
+def _defender_saved(sender: object, instance: object, created: bool, **kwargs: object) -> None:
+    """A published letter's search entry holds no name without consent to publish;
+    when a defender's name or consent changes, the entries are rebuilt."""
+    if created:
+        return
+    from vigil.communications.services import reindex_for_defender
+
+    reindex_for_defender(instance)

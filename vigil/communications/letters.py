@@ -13,6 +13,7 @@ the desk shows the letter before it is approved.
 
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -75,31 +76,46 @@ def describe(defender: Defender) -> str:
     return text % values
 
 
+def fold(text: str) -> str:
+    """`text` for comparing names: each character lowercased and stripped of its
+    accents, one character for one (so positions in the folded text are positions in
+    the text): "Pérez" and "PEREZ" fold alike, and so do "İlknur" and "Ilknur"."""
+    folded = []
+    for char in text:
+        base = unicodedata.normalize("NFD", char)[0]
+        lower = base.lower()
+        folded.append(lower if len(lower) == 1 else base)
+    return "".join(folded)
+
+
 class Withholder:
-    """Replaces the names of the people who may not be named for an audience."""
+    """Replaces the names of the people who may not be named for an audience.
+
+    Names are matched whole-word, ignoring case and accents, longest first: a full
+    name or an alias, then each part of it of NAME_PART_MIN letters or more (split at
+    spaces, hyphens, apostrophes and other punctuation).
+    """
 
     def __init__(self, defenders: Iterable[Defender], audience: str) -> None:
-        replacements: dict[str, str] = {}
+        labels: dict[str, str] = {}
         self.withheld: list[Defender] = []
         for defender in defenders:
             if may_name(defender, audience):
                 continue
             self.withheld.append(defender)
             label = f"[{describe(defender)}]"
-            names = [defender.name, *defender.alias_list()]
-            parts = {part for name in names for part in re.split(r"[\s,]+", name)}
-            for text in [*names, *parts]:
-                text = text.strip()
-                if len(text) >= NAME_PART_MIN:
-                    replacements.setdefault(text.casefold(), label)
-        self._replacements = replacements
-        # Longest first, so a full name is replaced whole before its parts.
-        alternatives = sorted(replacements, key=len, reverse=True)
+            names = [
+                unicodedata.normalize("NFC", n) for n in [defender.name, *defender.alias_list()]
+            ]
+            parts = {part for name in names for part in re.split(r"[\W_]+", name)}
+            for spelling in [*names, *parts]:
+                spelling = spelling.strip()
+                if len(spelling) >= NAME_PART_MIN:
+                    labels.setdefault(fold(spelling), label)
+        self._labels = labels
+        alternatives = sorted(labels, key=len, reverse=True)
         self._pattern = (
-            re.compile(
-                r"(?<!\w)(" + "|".join(re.escape(a) for a in alternatives) + r")(?!\w)",
-                re.IGNORECASE,
-            )
+            re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in alternatives) + r")(?!\w)")
             if alternatives
             else None
         )
@@ -107,7 +123,12 @@ class Withholder:
     def __call__(self, text: str) -> str:
         if self._pattern is None or not text:
             return text
-        result = self._pattern.sub(lambda m: self._replacements[m.group(0).casefold()], text)
+        text = unicodedata.normalize("NFC", text)
+        pieces, last = [], 0
+        for match in self._pattern.finditer(fold(text)):
+            pieces += [text[last : match.start()], self._labels[match.group(0)]]
+            last = match.end()
+        result = "".join([*pieces, text[last:]])
         # "[a journalist] [a journalist]" where a first and a last name stood apart.
         return re.sub(r"(\[[^\]]+\])(\s+\1)+", r"\1", result)
 
@@ -223,13 +244,13 @@ def _addressee_lines(addressee: Addressee | None) -> list[str]:
     return lines
 
 
-def _opening(communication: Communication, audience: str) -> list[str]:
+def _opening(communication: Communication, withhold: Withholder) -> list[str]:
     sender = _("Special Rapporteur on the situation of human rights defenders")
     if communication.joint and communication.other_mandates.strip():
         first = _(
             "We have the honour to address you in our capacities as %(sender)s and "
             "%(others)s, pursuant to the resolutions of the Human Rights Council."
-        ) % {"sender": sender, "others": ", ".join(mandates(communication))}
+        ) % {"sender": sender, "others": ", ".join(withhold(m) for m in mandates(communication))}
     else:
         first = _(
             "I have the honour to address you in my capacity as %(sender)s, pursuant "
@@ -456,7 +477,7 @@ def build(
             audience=audience,
             addressee=[] if public else _addressee_lines(addressee),
             salutation=salutation,
-            opening=_opening(communication, audience),
+            opening=_opening(communication, withhold),
             facts=[withhold(p) for p in paragraphs],
             persons=_persons(communication, defenders, audience),
             concern=concern,
@@ -468,9 +489,15 @@ def build(
         )
 
 
+def public_withholder(communication: Communication) -> Withholder:
+    """Withholds, in any text about `communication`, the names of those who did not
+    consent to publication: for the public page, the search index and reports."""
+    return Withholder(_defenders_of(communication), PUBLIC)
+
+
 def public_summary(communication: Communication) -> str:
     """The summary as it may be published: names without consent withheld."""
-    return Withholder(_defenders_of(communication), PUBLIC)(communication.summary)
+    return public_withholder(communication)(communication.summary)
 
 
 def headings() -> dict[str, str]:
@@ -505,34 +532,34 @@ def as_docx(letter: Letter) -> bytes:
         style.font.size = Pt(11.5)
         reference = document.add_paragraph()
         reference.add_run(_("Reference: %(ref)s") % {"ref": letter.reference}).bold = True
-        dated = document.add_paragraph(letter.dated)
+        dated = documents.paragraph(document, letter.dated)
         dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        document.add_heading(letter.title, level=1)
+        documents.heading(document, letter.title, level=1)
         for line in letter.addressee:
-            document.add_paragraph(line)
-        document.add_paragraph(letter.salutation)
+            documents.paragraph(document, line)
+        documents.paragraph(document, letter.salutation)
         for paragraph in letter.opening:
-            document.add_paragraph(paragraph)
+            documents.paragraph(document, paragraph)
         if letter.facts:
-            document.add_heading(titles["facts"], level=2)
+            documents.heading(document, titles["facts"], level=2)
             for paragraph in letter.facts:
-                document.add_paragraph(paragraph)
+                documents.paragraph(document, paragraph)
         if letter.persons:
-            document.add_heading(titles["persons"], level=2)
+            documents.heading(document, titles["persons"], level=2)
             for person in letter.persons:
-                document.add_paragraph(person.label, style="List Bullet")
+                documents.paragraph(document, person.label, style="List Bullet")
                 for act in person.acts:
-                    document.add_paragraph(act, style="List Bullet 2")
-        document.add_paragraph(letter.concern)
-        document.add_heading(titles["standards"], level=2)
+                    documents.paragraph(document, act, style="List Bullet 2")
+        documents.paragraph(document, letter.concern)
+        documents.heading(document, titles["standards"], level=2)
         for standard in letter.standards:
-            document.add_paragraph(standard)
-        document.add_heading(titles["questions"], level=2)
+            documents.paragraph(document, standard)
+        documents.heading(document, titles["questions"], level=2)
         for question in letter.questions:
-            document.add_paragraph(question, style="List Number")
+            documents.paragraph(document, question, style="List Number")
         for paragraph in letter.closing:
-            document.add_paragraph(paragraph)
-        document.add_paragraph(letter.signature).runs[0].italic = True
+            documents.paragraph(document, paragraph)
+        documents.paragraph(document, letter.signature).runs[0].italic = True
         output = io.BytesIO()
         document.save(output)
         return output.getvalue()

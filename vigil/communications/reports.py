@@ -99,11 +99,11 @@ def _addressee_label(addressee: Any) -> str:
     return addressee.name
 
 
-def _reply_line(reply: Reply, reference: str) -> ReplyLine:
+def _reply_line(reply: Reply, reference: str, withhold: Any) -> ReplyLine:
     return ReplyLine(
         reference=reference,
         received_on=reply.received_on,
-        sender=reply.sender,
+        sender=withhold(reply.sender),
         kind=str(reply.get_kind_display()),
         in_time=reply.within_deadline,
     )
@@ -125,23 +125,27 @@ def build(
     today = timezone.localdate()
     still_confidential = [c for c in sent if c.confidential_until and c.confidential_until >= today]
     for communication in sent:
+        withhold = letters.public_withholder(communication)
         lines.append(
             LetterLine(
                 reference=communication.reference,
                 kind=str(communication.get_kind_display()),
                 sent_on=communication.sent_on,
                 addressees=[_addressee_label(a) for a in communication.addressees.all()],
-                summary=letters.public_summary(communication),
-                mandates=letters.mandates(communication),
+                summary=withhold(communication.summary),
+                mandates=[withhold(m) for m in letters.mandates(communication)],
                 replies=[
-                    _reply_line(r, communication.reference) for r in communication.replies.all()
+                    _reply_line(r, communication.reference, withhold)
+                    for r in communication.replies.all()
                 ],
             )
         )
         if bar:
             bar.advance()
     replies = [
-        _reply_line(reply, reply.communication.reference)
+        _reply_line(
+            reply, reply.communication.reference, letters.public_withholder(reply.communication)
+        )
         for reply in Reply.objects.filter(
             received_on__gte=replies_from, received_on__lte=replies_to
         )
@@ -187,10 +191,10 @@ def as_docx(report: Report) -> bytes:
     from docx import Document
 
     document = Document()
-    document.add_heading(report.title, level=0)
+    documents.heading(document, report.title, level=0)
     if report.notice:
-        document.add_paragraph(report.notice).runs[0].bold = True
-    document.add_heading(_("Summary"), level=1)
+        documents.paragraph(document, report.notice).runs[0].bold = True
+    documents.heading(document, _("Summary"), level=1)
     table = document.add_table(rows=1, cols=2)
     table.style = "Table Grid"
     table.rows[0].cells[0].text, table.rows[0].cells[1].text = _("Letters"), _("Number")
@@ -199,26 +203,33 @@ def as_docx(report: Report) -> bytes:
         row[0].text, row[1].text = label, str(count)
     row = table.add_row().cells
     row[0].text, row[1].text = _("Letters answered"), str(report.answered)
-    document.add_heading(_("Communications sent"), level=1)
+    documents.heading(document, _("Communications sent"), level=1)
     for line in report.letters:
-        document.add_heading(f"{line.reference} · {line.kind} · {_date(line.sent_on)}", level=2)
-        document.add_paragraph(_("Addressed to: %(to)s") % {"to": "; ".join(line.addressees)})
+        documents.heading(
+            document, f"{line.reference} · {line.kind} · {_date(line.sent_on)}", level=2
+        )
+        documents.paragraph(
+            document, _("Addressed to: %(to)s") % {"to": "; ".join(line.addressees)}
+        )
         if line.mandates:
-            document.add_paragraph(_("Jointly with: %(who)s") % {"who": "; ".join(line.mandates)})
-        document.add_paragraph(line.summary)
+            documents.paragraph(
+                document, _("Jointly with: %(who)s") % {"who": "; ".join(line.mandates)}
+            )
+        documents.paragraph(document, line.summary)
         if not line.replies:
-            document.add_paragraph(_("No reply received."))
+            documents.paragraph(document, _("No reply received."))
         for reply in line.replies:
-            document.add_paragraph(reply.text(), style="List Bullet")
-    document.add_heading(
+            documents.paragraph(document, reply.text(), style="List Bullet")
+    documents.heading(
+        document,
         _("Replies received from %(start)s to %(end)s")
         % {"start": _date(report.replies_from), "end": _date(report.replies_to)},
         level=1,
     )
     if not report.replies:
-        document.add_paragraph(_("None."))
+        documents.paragraph(document, _("None."))
     for reply in report.replies:
-        document.add_paragraph(f"{reply.reference}: {reply.text()}", style="List Bullet")
+        documents.paragraph(document, f"{reply.reference}: {reply.text()}", style="List Bullet")
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()

@@ -263,6 +263,21 @@ def communication_publish(
     return current
 
 
+def reindex_for_defender(defender: Any) -> None:
+    """A defender's name, other names or consent changed: rebuild the public search
+    entries of the published letters that may mention them, so that a name whose
+    consent was withdrawn stops finding the letter."""
+    from django.db.models import Q
+
+    affected = Communication.objects.filter(published_on__isnull=False).filter(
+        Q(cases__defenders=defender)
+        | Q(cases__defenders__relations__relative=defender)
+        | Q(cases__incidents__acts__victim=defender)
+    )
+    for communication in affected.distinct():
+        index_published(communication)
+
+
 def index_published(communication: Communication) -> None:
     """Index the words of what the public may read, never of the confidential text."""
     letter = letters.build(communication, public=True, language="en")
@@ -341,12 +356,18 @@ def reply_log(
 
 
 @transaction.atomic
-def visit_record(*, actor: Any, visit: CountryVisit | None = None, **fields: Any) -> CountryVisit:
-    """Record a country visit, or change one (its request, status, dates, report)."""
+def visit_record(
+    *, actor: Any, visit: CountryVisit | None = None, version: int | None = None, **fields: Any
+) -> CountryVisit:
+    """Record a country visit, or change one (its request, status, dates, report)
+    from the `version` the person opened."""
     if visit is None:
         visit = CountryVisit(created_by=actor, **fields)
         action, changed = "communications.visit_recorded", list(fields)
     else:
+        visit = CountryVisit.objects.select_for_update().get(pk=visit.pk)
+        if version is not None and visit.version != version:
+            raise StaleRecord(visit)
         changed = [name for name, value in fields.items() if getattr(visit, name) != value]
         for name in changed:
             setattr(visit, name, fields[name])

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vigil.cases.access import get_case_for_user
-from vigil.cases.views import STALE_MESSAGE, _attempt
+from vigil.cases.access import cases_for_user, get_case_for_user
+from vigil.cases.views import STALE_MESSAGE, _attempt, posted_version
 from vigil.communications import access, letters, reports, selectors, services
 from vigil.communications.forms import (
     AddresseeFormSet,
@@ -31,7 +31,7 @@ from vigil.communications.forms import (
 from vigil.communications.models import Communication, Status
 from vigil.core import audit, documents, posted_search
 from vigil.core.http import attachment, document
-from vigil.core.permissions import Perm, has_perm, permission_required
+from vigil.core.permissions import Perm, has_perm, in_scope, permission_required
 
 drafting = permission_required(Perm.DRAFT_COMMUNICATIONS, hidden=True)
 
@@ -140,14 +140,14 @@ def communication_edit(request: HttpRequest, communication_id: int) -> HttpRespo
         initial=list(communication.addressees.values("kind", "country", "name", "sector")),
         prefix="to",
     )
-    version = request.POST.get("version") or communication.version
+    version = posted_version(request) if request.method == "POST" else communication.version
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         saved = _attempt(
             form,
             services.communication_update,
             actor=request.user,
             communication=communication,
-            version=int(version),
+            version=version,
             addressees=formset.addressees(),
             **form.service_fields(),
         )
@@ -181,7 +181,13 @@ def _detail(request: HttpRequest, communication: Communication, **extra: Any) ->
     context = {
         "communication": communication,
         "addressees": list(communication.addressees.all()),
-        "cases": list(communication.cases.order_by("pk")),
+        # Only the cases the reader may open: a letter to a State an officer covers
+        # may concern cases of countries they do not.
+        "cases": list(
+            communication.cases.filter(pk__in=cases_for_user(request.user).values("pk")).order_by(
+                "pk"
+            )
+        ),
         "replies": list(communication.replies.prefetch_related("files")),
         "follow_ups": list(communication.follow_ups.order_by("pk")),
         "measures": list(communication.measures.all()),
@@ -323,7 +329,8 @@ def reply_file_download(request: HttpRequest, file_id: int) -> HttpResponse:
 # --- The communications report ----------------------------------------------------------
 
 
-@permission_required(Perm.BUILD_REPORTS, hidden=True)
+# The report lists letters still confidential: for those who approve and send them.
+@permission_required(Perm.APPROVE_COMMUNICATIONS, hidden=True)
 def report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = ReportForm(
@@ -389,9 +396,7 @@ def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
     form = VisitEditForm(request.POST or None, instance=visit, initial={"version": visit.version})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        if data.pop("version") != visit.version:
-            form.add_error(None, STALE_MESSAGE)
-        elif not _visit_in_scope(request.user, data["country"]):
+        if not _visit_in_scope(request.user, data["country"]):
             form.add_error("country", _("This country is not among yours."))
         else:
             fresh = access.get_visit_for_user(request.user, visit_id)
@@ -405,8 +410,6 @@ def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 def _visit_in_scope(user: Any, country: str) -> bool:
-    from vigil.core.permissions import in_scope
-
     return in_scope(user, country)
 
 
@@ -440,14 +443,16 @@ def public_detail(request: HttpRequest, communication_id: int) -> HttpResponse:
     communication = selectors.published().filter(pk=communication_id).first()
     if communication is None:
         raise Http404
+    withhold = letters.public_withholder(communication)
     return render(
         request,
         "communications/public/detail.html",
         {
             "communication": communication,
-            "summary": letters.public_summary(communication),
+            "summary": withhold(communication.summary),
+            "mandates": [withhold(m) for m in letters.mandates(communication)],
             "letter": letters.build(communication, public=True),
             "headings": letters.headings(),
-            "replies": list(communication.replies.all()),
+            "replies": [(reply, withhold(reply.sender)) for reply in communication.replies.all()],
         },
     )

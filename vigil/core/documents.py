@@ -5,6 +5,7 @@ stylesheets: every other URL (http, https, file outside static/) is refused, so 
 template can never make the server fetch something, nor leak a name in a request.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,21 @@ def standalone_style() -> str:
 
     css_path = finders.find("css/report-screen.css")
     return mark_safe(Path(css_path).read_text())  # noqa: S308
+
+
+# Characters XML 1.0 does not allow, which Word documents cannot hold; text pasted
+# from elsewhere brings them (Word's own line break is \x0b).
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_IN_XML.sub(" ", text)
+
+
+def paragraph(document: Any, text: str, style: str | None = None) -> Any:
+    """A paragraph of a python-docx document, with text it can hold."""
+    return document.add_paragraph(xml_safe(text), style=style)
+
+
+def heading(document: Any, text: str, level: int) -> Any:
+    return document.add_heading(xml_safe(text), level=level)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from vigil.core import audit
 from vigil.library.models import (
@@ -25,21 +25,40 @@ def resolution_import(parsed: Parsed, *, actor: Any = None) -> Resolution:
         defaults={"title": parsed.title, "adopted_on": parsed.adopted_on},
     )
     resolution.versions.all().delete()  # their texts and footnotes go with them
-    places: dict[tuple[str, int], Paragraph] = {
-        (p.kind, p.position): p for p in resolution.paragraphs.all()
+    # Records cite "paragraph 15": an operative paragraph keeps its row by its
+    # number, so a corrected text that adds or drops a paragraph does not move
+    # links onto other words. Preambular paragraphs have no number: by position.
+    preambular = {
+        p.position: p for p in resolution.paragraphs.filter(kind=ParagraphKind.PREAMBULAR)
     }
+    operative = {p.number: p for p in resolution.paragraphs.filter(kind=ParagraphKind.OPERATIVE)}
+    numbers = list(dict.fromkeys(o.number for v in parsed.versions for o in v.operative))
+    # Positions follow the new numbering; paragraphs the new text no longer has
+    # (and their links) are kept, after the others. Two passes: positions are unique.
+    Paragraph.objects.filter(resolution=resolution, kind=ParagraphKind.OPERATIVE).update(
+        position=models.F("position") + 10000
+    )
+    for position, number in enumerate(numbers, start=1):
+        if number in operative:
+            operative[number].position = position
+            operative[number].save(update_fields=["position"])
+        else:
+            operative[number] = Paragraph.objects.create(
+                resolution=resolution, kind=ParagraphKind.OPERATIVE, position=position,
+                number=number,
+            )  # fmt: skip
+    for extra, paragraph in enumerate(
+        (p for n, p in sorted(operative.items()) if n not in numbers), start=len(numbers) + 1
+    ):
+        paragraph.position = extra
+        paragraph.save(update_fields=["position"])
 
-    def place(kind: str, position: int, number: int | None) -> Paragraph:
-        paragraph = places.get((kind, position))
-        if paragraph is None:
-            paragraph = Paragraph.objects.create(
-                resolution=resolution, kind=kind, position=position, number=number
+    def place_preambular(position: int) -> Paragraph:
+        if position not in preambular:
+            preambular[position] = Paragraph.objects.create(
+                resolution=resolution, kind=ParagraphKind.PREAMBULAR, position=position
             )
-            places[(kind, position)] = paragraph
-        elif paragraph.number != number and number is not None:
-            paragraph.number = number
-            paragraph.save(update_fields=["number"])
-        return paragraph
+        return preambular[position]
 
     for order, parsed_version in enumerate(parsed.versions):
         version = Version.objects.create(
@@ -58,21 +77,21 @@ def resolution_import(parsed: Parsed, *, actor: Any = None) -> Resolution:
             )
             texts.append(
                 ParagraphText(
-                    paragraph=place(ParagraphKind.PREAMBULAR, position, None),
+                    paragraph=place_preambular(position),
                     version=version,
                     text=text,
                     cites=cites,
                 )  # fmt: skip
             )
-        for position, operative in enumerate(parsed_version.operative, start=1):
+        for paragraph_read in parsed_version.operative:
             texts.append(
                 ParagraphText(
-                    paragraph=place(ParagraphKind.OPERATIVE, position, operative.number),
+                    paragraph=operative[paragraph_read.number],
                     version=version,
-                    text=operative.text,
-                    lead_verb=operative.lead_verb[:100],
-                    cites=operative.cites,
-                )  # fmt: skip
+                    text=paragraph_read.text,
+                    lead_verb=paragraph_read.lead_verb[:100],
+                    cites=paragraph_read.cites,
+                )
             )
         ParagraphText.objects.bulk_create(texts)
         Footnote.objects.bulk_create(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vigil.cases.access import cases_for_user
 from vigil.cases.views import STALE_MESSAGE, _attempt
 from vigil.core.permissions import Perm, has_perm
 from vigil.measures import access, selectors, services
@@ -106,7 +107,9 @@ def _detail(request: HttpRequest, measure: Any, **forms: Any) -> HttpResponse:
             or ReviewForm(initial={"version": measure.version}),
             "uptake_choices": Uptake.choices,
             "communications": list(measure.communications.all()) if staff else [],
-            "cases": list(measure.cases.all()) if staff else [],
+            "cases": list(measure.cases.filter(pk__in=cases_for_user(request.user).values("pk")))
+            if staff
+            else [],
         },
     )
 

@@ -1,6 +1,7 @@
 """Letters as DOCX and PDF, read back out of the files: layout and consent to names."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -182,3 +183,32 @@ def test_an_other_letter_about_a_law_cites_paragraph_4_and_asks_about_compatibil
     assert "72/247, paragraph 4" in text
     assert "compatible with your Government's obligations" in text
     assert "The persons concerned" not in text
+
+
+@pytest.mark.parametrize(
+    ("recorded", "written"),
+    [
+        ("İlknur Yılmaz", "İlknur Yılmaz and Yılmaz"),
+        ("Ilknur Demir", "İlknur Demir"),  # recorded without the dot, written with it
+        ("Klaus Groß", "Klaus Groß"),
+        ("Ana Pérez-Gómez", "Ms Pérez and Ms Gomez"),  # a part of a double name, no accent
+        ("Seán O'Brien", "SEAN O'BRIEN"),
+    ],
+)
+def test_names_are_withheld_whatever_their_accents_case_and_hyphens(alice, recorded, written):
+    defender = make.defender(alice, name=recorded)
+    withheld = letters.Withholder([defender], letters.PUBLIC)(written)
+    assert "[a human rights defender from Colombia]" in withheld
+    for part in re.split(r"[\W_]+", written):
+        if len(part) >= 3 and letters.fold(part) in letters.fold(recorded):
+            assert part not in withheld, withheld
+
+
+def test_text_pasted_with_control_characters_still_makes_a_word_letter(alice):
+    communication = services.communication_create(
+        actor=alice, kind="AL", summary="Pasted\x0bfrom Word",
+        body="First line\x0bsecond line\x07 bell.",
+        addressees=[{"kind": "state", "country": "KEN"}],
+    )  # fmt: skip
+    text = docx_text(letters.as_docx(letters.build(communication, language="en")))
+    assert "First line second line  bell." in text

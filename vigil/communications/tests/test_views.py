@@ -299,12 +299,13 @@ def test_no_reply_can_only_be_recorded_after_the_deadline(alice, carol, case):
         move(carol, letter, Status.NO_REPLY)
 
 
-def test_the_communications_report_downloads_for_a_coordinator_and_not_for_an_officer(
-    client, alice, carol, case
+def test_the_communications_report_downloads_for_a_coordinator_only(
+    client, alice, carol, dave, case
 ):
     sent(alice, carol, case, date(2026, 2, 2))
     data = {"sent_from": "2026-01-01", "sent_to": "2026-06-30", "format": "docx"}
     assert login(client, alice).post(reverse("communications:report"), data).status_code == 404
+    assert login(client, dave).post(reverse("communications:report"), data).status_code == 404
     response = login(client, carol).post(reverse("communications:report"), data)
     assert response["Content-Disposition"].endswith('"communications-2026-01-01-2026-06-30.docx"')
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
@@ -332,3 +333,56 @@ def test_country_visits_are_recorded_and_changed_within_the_officers_countries(c
     visit.refresh_from_db()
     assert (visit.status, visit.report_symbol) == ("done", "A/HRC/61/47/Add.1")
     assert "A/HRC/61/47/Add.1" in client.get(reverse("communications:visit_list")).content.decode()
+
+
+def test_withdrawing_consent_to_publish_takes_the_name_out_of_the_public_search(
+    client, alice, carol, case
+):
+    from vigil.cases import services as case_services
+
+    letter = sent(alice, carol, case, timezone.localdate() - timedelta(days=70))
+    services.communication_publish(actor=carol, communication=letter, version=letter.version)
+
+    def found(words):
+        response = client.post(reverse("published:list"), {"text": words})
+        return letter.reference in client.get(response["Location"]).content.decode()
+
+    assert found("Quispe")  # Marta consented to publication
+    marta = next(d for d in case.defenders.all() if d.name == "Marta Quispe")
+    case_services.defender_update(
+        actor=alice, defender=marta, version=marta.version, consent_publish=False
+    )
+    assert not found("Quispe")
+    assert found("committee")
+
+
+def test_a_letter_to_an_officers_state_does_not_show_them_cases_of_other_countries(
+    client, alice, bob
+):
+    kenyan_case = make.case(bob, country="KEN", title="Nairobi land case")
+    letter = services.communication_create(
+        actor=bob, kind="AL", summary="Letter to Colombia about a Kenyan case.",
+        addressees=[{"kind": "state", "country": "COL"}], cases=[kenyan_case],
+    )  # fmt: skip
+    page = login(client, alice).get(reverse("communications:detail", args=[letter.pk]))
+    assert page.status_code == 200  # addressed to a State Alice covers
+    assert kenyan_case.reference not in page.content.decode()
+    assert "Nairobi land case" not in page.content.decode()
+
+
+def test_reply_senders_and_mandates_on_the_public_page_withhold_names_too(
+    client, alice, carol, case
+):
+    letter = sent(
+        alice, carol, case, timezone.localdate() - timedelta(days=70), joint=True,
+        other_mandates="Rosa Tupac's own special rapporteur",
+    )  # fmt: skip
+    services.reply_log(
+        actor=alice, communication=letter, received_on=timezone.localdate(),
+        sender="Lawyer of Rosa Tupac", kind="partial",
+    )  # fmt: skip
+    letter = Communication.objects.get(pk=letter.pk)
+    services.communication_publish(actor=carol, communication=letter, version=letter.version)
+    page = client.get(reverse("published:detail", args=[letter.pk])).content.decode()
+    assert "Tupac" not in page and "Rosa" not in page
+    assert "Lawyer of [a human rights defender from Colombia]" in page

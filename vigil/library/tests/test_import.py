@@ -71,3 +71,25 @@ def test_a_file_that_is_not_a_resolution_changes_nothing(tmp_path):
     with pytest.raises(CommandError, match="LANGUAGE=STATUS"):
         run(str(good), "--status", "nl=maybe")
     assert (Resolution.objects.count(), ParagraphText.objects.count()) == before
+
+
+def test_a_corrected_text_with_a_new_paragraph_keeps_links_on_their_numbers(tmp_path):
+    from vigil.library import parsing, services
+
+    services.resolution_import(parsing.parse(PLAIN))
+    third = Paragraph.objects.get(kind="operative", number=3)
+    corrected = PLAIN.replace(
+        "4. Decides to remain seized of the question.",
+        "4. Requests a report.\n\n5. Decides to remain seized of the question.",
+    )
+    services.resolution_import(parsing.parse(corrected))
+    third.refresh_from_db()
+    assert third.number == 3
+    assert third.texts.get().text == "Further encourages States to publish their laws;"
+    numbers = list(
+        Paragraph.objects.filter(kind="operative")
+        .order_by("position")
+        .values_list("number", flat=True)
+    )
+    assert numbers == [1, 2, 3, 4, 5]
+    assert Paragraph.objects.get(number=5).texts.get().lead_verb == "Decides"
