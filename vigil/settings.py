@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "vigil.library",
     "vigil.measures",
     "vigil.activities",
+    "vigil.stats",
     "vigil.public",
 ]
 

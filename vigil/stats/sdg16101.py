@@ -1,0 +1,173 @@
+"""SDG indicator 16.10.1 from the case records: the number of verified cases of
+killing, enforced disappearance, torture, arbitrary detention, kidnapping and other
+harmful acts against human rights defenders, journalists and associated media
+personnel, and trade unionists, in a 12-month period.
+
+The counting rules (also in docs/statistics.md and on the page):
+
+1. Only **verified** acts count, and only acts against **people** (not
+   organisations or communities), whose incident **began within the period**.
+2. Each act counts in the one 16.10.1 category its violation type belongs to
+   (`core.vocabularies.SDG_CATEGORY_OF`).
+3. A **case** is one person in one category: a person who suffered several acts of
+   the same category in the period counts **once** in that row; a person who
+   suffered acts of two categories counts in **both** rows. The total row is the
+   sum of the rows, that is, the number of cases.
+4. A person in several **victim categories** (a journalist who is also a trade
+   unionist) counts once in the total of each row and once in each of their
+   categories: the victim-category columns may add up to more than the total.
+5. **Sex** is the person's as recorded; its columns add up to the total.
+6. **Perpetrators**: a case counts once in each perpetrator group involved in any
+   of its acts (all State branches together as "State"), so these columns may add
+   up to more; an act with no perpetrator recorded counts as "Unknown".
+7. **Region and country**: a case counts in each region (and country) where one of
+   its acts took place; a person attacked in two countries in the same category
+   counts in both.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from vigil.cases.models import VICTIM_CATEGORY_FIELDS, Act, Perpetrator
+from vigil.core.vocabularies import (
+    REGIONAL_GROUP_OF,
+    SDG_CATEGORY_OF,
+    STATE_PERPETRATORS,
+    DefenderKind,
+    PerpetratorCategory,
+    RegionalGroup,
+    SdgCategory,
+    SexGender,
+    Verification,
+    VictimCategory,
+    ViolationType,
+    country_name,
+)
+
+STATE = "state"
+NO_GROUP = "none"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # "total", "victim:hrd", "sex:woman", "perpetrator:state", "region:african"
+    label: str
+    group: str  # "", "victim", "sex", "perpetrator", "region"
+
+
+def columns() -> list[Column]:
+    found = [Column("total", str(_("Total")), "")]
+    found += [Column(f"victim:{c.value}", str(c.label), "victim") for c in VictimCategory]
+    found += [Column(f"sex:{s.value}", str(s.label), "sex") for s in SexGender]
+    found.append(Column(f"perpetrator:{STATE}", str(_("State actors")), "perpetrator"))
+    found += [
+        Column(f"perpetrator:{p.value}", str(p.label), "perpetrator")
+        for p in PerpetratorCategory
+        if p not in STATE_PERPETRATORS
+    ]
+    found += [Column(f"region:{g.value}", str(g.label), "region") for g in RegionalGroup]
+    found.append(Column(f"region:{NO_GROUP}", str(_("Not a UN Member State")), "region"))
+    return found
+
+
+@dataclass
+class Row:
+    key: str  # an SdgCategory value, or "all"
+    label: str
+    cells: dict[str, int] = field(default_factory=dict)
+
+    def get(self, key: str) -> int:
+        return self.cells.get(key, 0)
+
+
+@dataclass
+class Table:
+    start: date
+    end: date
+    columns: list[Column]
+    rows: list[Row]  # one per category, then the total row
+    countries: list[Row]  # one per country with a case; cells by category and "total"
+
+    @property
+    def total(self) -> Row:
+        return self.rows[-1]
+
+
+def _perpetrator_group(category: str) -> str:
+    return STATE if category in STATE_PERPETRATORS else category
+
+
+def verified_acts(start: date, end: date, acts: QuerySet[Act] | None = None) -> QuerySet[Act]:
+    """The acts 16.10.1 counts (rule 1), within `acts` when given (a scope)."""
+    base = acts if acts is not None else Act.objects.all()
+    return base.filter(
+        verification=Verification.VERIFIED,
+        victim__kind=DefenderKind.PERSON,
+        incident__start_date__gte=start,
+        incident__start_date__lte=end,
+    )
+
+
+def table(start: date, end: date, acts: QuerySet[Act] | None = None) -> Table:
+    """The 16.10.1 table for the period, by the rules above."""
+    selected = verified_acts(start, end, acts)
+    flag_fields = [f"victim__{name}" for name in VICTIM_CATEGORY_FIELDS.values()]
+    rows = list(
+        selected.values_list(
+            "pk", "victim_id", "violation", "victim__sex_gender", "incident__country", *flag_fields
+        )
+    )
+    perpetrators: dict[int, set[str]] = defaultdict(set)
+    for act_id, category in Perpetrator.objects.filter(act__in=selected).values_list(
+        "act_id", "category"
+    ):
+        perpetrators[act_id].add(_perpetrator_group(category))
+
+    # A case: (category, victim). Gather what each case's acts say (rules 3-7).
+    cases: dict[tuple[str, int], dict[str, Any]] = {}
+    for act_id, victim, violation, sex, country, *flags in rows:
+        category = SDG_CATEGORY_OF[ViolationType(violation)].value
+        case = cases.setdefault(
+            (category, victim),
+            {"victims": set(), "sex": sex, "perpetrators": set(), "countries": set()},
+        )
+        case["victims"] = {
+            c.value for c, flag in zip(VICTIM_CATEGORY_FIELDS, flags, strict=True) if flag
+        }
+        case["perpetrators"] |= perpetrators.get(act_id) or {PerpetratorCategory.UNKNOWN.value}
+        case["countries"].add(country)
+
+    by_category = {c.value: Row(c.value, str(c.label)) for c in SdgCategory}
+    by_country: dict[str, Row] = {}
+    for (category, _victim), case in cases.items():
+        keys = ["total", f"sex:{case['sex']}"]
+        keys += [f"victim:{v}" for v in case["victims"]]
+        keys += [f"perpetrator:{p}" for p in case["perpetrators"]]
+        regions = {
+            (REGIONAL_GROUP_OF[c].value if c in REGIONAL_GROUP_OF else NO_GROUP)
+            for c in case["countries"]
+        }
+        keys += [f"region:{r}" for r in regions]
+        row = by_category[category]
+        for key in keys:
+            row.cells[key] = row.get(key) + 1
+        for country in case["countries"]:
+            country_row = by_country.setdefault(country, Row(country, country_name(country)))
+            for key in (category, "total"):
+                country_row.cells[key] = country_row.get(key) + 1
+    total = Row("all", str(_("All categories")))
+    for row in by_category.values():
+        for key, value in row.cells.items():
+            total.cells[key] = total.get(key) + value
+    return Table(
+        start=start,
+        end=end,
+        columns=columns(),
+        rows=[*by_category.values(), total],
+        countries=sorted(by_country.values(), key=lambda r: (-r.get("total"), r.label)),
+    )

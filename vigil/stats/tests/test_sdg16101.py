@@ -1,0 +1,127 @@
+"""SDG 16.10.1 on a dataset built by hand, with the awkward cases, cell by cell."""
+
+from datetime import date
+
+import pytest
+
+from vigil.cases import services
+from vigil.cases.tests import factories as make
+from vigil.core.vocabularies import DefenderKind, ViolationType
+from vigil.stats import sdg16101
+
+pytestmark = pytest.mark.django_db
+
+START, END = date(2025, 1, 1), date(2025, 12, 31)
+
+
+def verified(actor, victim, violation, on, country="COL", perpetrators=(), verify=True):
+    incident = make.incident(actor, country=country, start_date=on)
+    act = make.act(
+        actor, incident=incident, victim=victim, violation=violation,
+        perpetrators=[{"category": p} for p in perpetrators],
+    )  # fmt: skip
+    if verify:
+        make.source(actor, incident=incident, acts=[act])
+        act.refresh_from_db()
+        services.act_set_verification(
+            actor=actor, act=act, version=act.version, verification="verified",
+            independent_sources=1,
+        )  # fmt: skip
+    return act
+
+
+@pytest.fixture
+def dataset(carol):
+    person = DefenderKind.PERSON
+    # A: a woman defender who is also a journalist, detained twice and tortured.
+    a = make.defender(carol, name="A", sex_gender="woman", is_journalist=True)
+    verified(carol, a, ViolationType.ARBITRARY_DETENTION, date(2025, 2, 1), perpetrators=["police"])
+    verified(carol, a, ViolationType.ARBITRARY_DETENTION, date(2025, 5, 1), perpetrators=["police"])
+    verified(carol, a, ViolationType.TORTURE, date(2025, 5, 2), perpetrators=["military"])
+    # B: a trade unionist (not an HRD) kidnapped in Kenya by an armed group.
+    b = make.defender(
+        carol, name="B", country="KEN", sex_gender="man", is_hrd=False, is_trade_unionist=True
+    )
+    verified(carol, b, ViolationType.KIDNAPPING, date(2025, 7, 1), "KEN", ["armed_group"])
+    # C: a killing that is only reported, not verified: not counted.
+    c = make.defender(carol, name="C", kind=person)
+    verified(carol, c, ViolationType.KILLING, date(2025, 3, 1), verify=False)
+    # D: threatened in the Philippines before the period (not counted) and in it,
+    # by the police with a company.
+    d = make.defender(carol, name="D", country="PHL", sex_gender="woman")
+    verified(carol, d, ViolationType.THREATS, date(2024, 12, 20), "PHL", ["police"])
+    verified(carol, d, ViolationType.THREATS, date(2025, 9, 1), "PHL", ["police", "business"])
+    # E: an organisation, raided: not a person, not counted.
+    e = make.defender(carol, name="E", kind=DefenderKind.ORGANISATION)
+    verified(carol, e, ViolationType.RAID, date(2025, 4, 1))
+    # F: disappeared in Colombia and again in Kenya, with no perpetrator recorded.
+    f = make.defender(carol, name="F", sex_gender="man")
+    verified(carol, f, ViolationType.ENFORCED_DISAPPEARANCE, date(2025, 3, 1))
+    verified(carol, f, ViolationType.ENFORCED_DISAPPEARANCE, date(2025, 4, 1), "KEN")
+
+
+LAC, AFRICA, ASIA = "region:latin_american_caribbean", "region:african", "region:asia_pacific"
+EXPECTED = {
+    "killing": {},
+    "enforced_disappearance": {
+        "total": 1, "victim:hrd": 1, "sex:man": 1, "perpetrator:unknown": 1, LAC: 1, AFRICA: 1,
+    },
+    "torture": {
+        "total": 1, "victim:hrd": 1, "victim:journalist": 1, "sex:woman": 1,
+        "perpetrator:state": 1, LAC: 1,
+    },
+    "arbitrary_detention": {  # detained twice: one case
+        "total": 1, "victim:hrd": 1, "victim:journalist": 1, "sex:woman": 1,
+        "perpetrator:state": 1, LAC: 1,
+    },
+    "kidnapping": {
+        "total": 1, "victim:trade_unionist": 1, "sex:man": 1, "perpetrator:armed_group": 1,
+        AFRICA: 1,
+    },
+    "other_harmful_acts": {
+        "total": 1, "victim:hrd": 1, "sex:woman": 1, "perpetrator:state": 1,
+        "perpetrator:business": 1, ASIA: 1,
+    },
+    "all": {
+        "total": 5, "victim:hrd": 4, "victim:journalist": 2, "victim:trade_unionist": 1,
+        "sex:woman": 3, "sex:man": 2, "perpetrator:state": 3, "perpetrator:business": 1,
+        "perpetrator:armed_group": 1, "perpetrator:unknown": 1, LAC: 3, AFRICA: 2, ASIA: 1,
+    },
+}  # fmt: skip
+
+
+def test_every_cell_of_the_table_follows_the_counting_rules(dataset):
+    table = sdg16101.table(START, END)
+    keys = [column.key for column in table.columns]
+    assert [row.key for row in table.rows] == [
+        "killing", "enforced_disappearance", "torture", "arbitrary_detention", "kidnapping",
+        "other_harmful_acts", "all",
+    ]  # fmt: skip
+    for row in table.rows:
+        expected = EXPECTED[row.key]
+        assert {key: row.get(key) for key in keys} == {key: expected.get(key, 0) for key in keys}, (
+            row.key
+        )
+
+
+def test_sex_adds_up_to_the_total_and_the_countries_count_each_place(dataset):
+    table = sdg16101.table(START, END)
+    for row in table.rows:
+        assert sum(row.get(f"sex:{s}") for s in ("woman", "man", "non_binary", "unknown")) == (
+            row.get("total")
+        )
+    countries = {row.key: row.cells for row in table.countries}
+    assert countries == {
+        "COL": {"total": 3, "enforced_disappearance": 1, "torture": 1, "arbitrary_detention": 1},
+        "KEN": {"total": 2, "enforced_disappearance": 1, "kidnapping": 1},
+        "PHL": {"total": 1, "other_harmful_acts": 1},
+    }
+
+
+def test_the_period_decides_and_a_scope_limits(dataset):
+    earlier = sdg16101.table(date(2024, 1, 1), date(2024, 12, 31))
+    assert earlier.total.get("total") == 1  # D's threats of December 2024
+    from vigil.cases.models import Act
+
+    kenya = sdg16101.table(START, END, Act.objects.filter(incident__country="KEN"))
+    assert kenya.total.get("total") == 2
