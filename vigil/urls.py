@@ -14,6 +14,7 @@ urlpatterns = [
     path("desk/", include("vigil.communications.urls")),
     path("desk/", include("vigil.measures.urls")),
     path("desk/", include("vigil.activities.urls")),
+    path("desk/", include("vigil.stats.urls")),
     path("", include("vigil.communications.public_urls")),
     path("", include("vigil.library.urls")),
     path("", include("vigil.intake.urls")),

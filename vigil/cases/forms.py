@@ -28,6 +28,7 @@ from vigil.core.vocabularies import (
     RelationType,
     RightAffected,
     SdgCategory,
+    SexGender,
     Verification,
     VictimCategory,
     ViolationType,
@@ -382,6 +383,9 @@ class CaseFilterForm(DeskForm):
         label=_("Focus group"), required=False, choices=_with_empty(FocusGroup.choices, ANY)
     )
     women_defenders = forms.BooleanField(label=_("Women defenders"), required=False)
+    sex = forms.ChoiceField(
+        label=_("Sex and gender"), required=False, choices=_with_empty(SexGender.choices, ANY)
+    )
     perpetrator = forms.ChoiceField(
         label=_("Perpetrator"),
         required=False,

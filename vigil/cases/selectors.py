@@ -58,6 +58,7 @@ class CaseFilter:
     victim_category: str = ""
     focus_group: str = ""
     women_defenders: bool = False
+    sex: str = ""
     perpetrator: str = ""
     business_related: bool = False
     reprisal: bool = False
@@ -84,6 +85,8 @@ class CaseFilter:
             q &= Q(**{f"victim__{FOCUS_GROUP_FIELDS[FocusGroup(self.focus_group)]}": True})
         if self.women_defenders:
             q &= Q(victim__kind="person", victim__sex_gender="woman")
+        if self.sex:
+            q &= Q(victim__kind="person", victim__sex_gender=self.sex)
         if self.perpetrator == "state":
             q &= Q(perpetrators__category__in=[c.value for c in STATE_PERPETRATORS])
         elif self.perpetrator:

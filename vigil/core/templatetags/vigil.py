@@ -23,3 +23,9 @@ def language_name(code: str) -> str:
         return Locale.parse(code).get_display_name(Locale.parse(reader)) or code
     except (UnknownLocaleError, ValueError):
         return code
+
+
+@register.filter
+def cell(row: object, key: str) -> int:
+    """A table row's count in a column: `{{ row|cell:column.key }}`."""
+    return row.get(key)  # type: ignore[attr-defined]

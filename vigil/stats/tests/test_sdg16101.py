@@ -4,61 +4,11 @@ from datetime import date
 
 import pytest
 
-from vigil.cases import services
-from vigil.cases.tests import factories as make
-from vigil.core.vocabularies import DefenderKind, ViolationType
 from vigil.stats import sdg16101
 
 pytestmark = pytest.mark.django_db
 
-START, END = date(2025, 1, 1), date(2025, 12, 31)
-
-
-def verified(actor, victim, violation, on, country="COL", perpetrators=(), verify=True):
-    incident = make.incident(actor, country=country, start_date=on)
-    act = make.act(
-        actor, incident=incident, victim=victim, violation=violation,
-        perpetrators=[{"category": p} for p in perpetrators],
-    )  # fmt: skip
-    if verify:
-        make.source(actor, incident=incident, acts=[act])
-        act.refresh_from_db()
-        services.act_set_verification(
-            actor=actor, act=act, version=act.version, verification="verified",
-            independent_sources=1,
-        )  # fmt: skip
-    return act
-
-
-@pytest.fixture
-def dataset(carol):
-    person = DefenderKind.PERSON
-    # A: a woman defender who is also a journalist, detained twice and tortured.
-    a = make.defender(carol, name="A", sex_gender="woman", is_journalist=True)
-    verified(carol, a, ViolationType.ARBITRARY_DETENTION, date(2025, 2, 1), perpetrators=["police"])
-    verified(carol, a, ViolationType.ARBITRARY_DETENTION, date(2025, 5, 1), perpetrators=["police"])
-    verified(carol, a, ViolationType.TORTURE, date(2025, 5, 2), perpetrators=["military"])
-    # B: a trade unionist (not an HRD) kidnapped in Kenya by an armed group.
-    b = make.defender(
-        carol, name="B", country="KEN", sex_gender="man", is_hrd=False, is_trade_unionist=True
-    )
-    verified(carol, b, ViolationType.KIDNAPPING, date(2025, 7, 1), "KEN", ["armed_group"])
-    # C: a killing that is only reported, not verified: not counted.
-    c = make.defender(carol, name="C", kind=person)
-    verified(carol, c, ViolationType.KILLING, date(2025, 3, 1), verify=False)
-    # D: threatened in the Philippines before the period (not counted) and in it,
-    # by the police with a company.
-    d = make.defender(carol, name="D", country="PHL", sex_gender="woman")
-    verified(carol, d, ViolationType.THREATS, date(2024, 12, 20), "PHL", ["police"])
-    verified(carol, d, ViolationType.THREATS, date(2025, 9, 1), "PHL", ["police", "business"])
-    # E: an organisation, raided: not a person, not counted.
-    e = make.defender(carol, name="E", kind=DefenderKind.ORGANISATION)
-    verified(carol, e, ViolationType.RAID, date(2025, 4, 1))
-    # F: disappeared in Colombia and again in Kenya, with no perpetrator recorded.
-    f = make.defender(carol, name="F", sex_gender="man")
-    verified(carol, f, ViolationType.ENFORCED_DISAPPEARANCE, date(2025, 3, 1))
-    verified(carol, f, ViolationType.ENFORCED_DISAPPEARANCE, date(2025, 4, 1), "KEN")
-
+START, END = date(2025, 1, 1), date(2025, 12, 31)  # the dataset's year (conftest)
 
 LAC, AFRICA, ASIA = "region:latin_american_caribbean", "region:african", "region:asia_pacific"
 EXPECTED = {

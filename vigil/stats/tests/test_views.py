@@ -1,0 +1,77 @@
+"""The statistics desk: counts in scope, links to the records behind them, exports,
+and no name anywhere."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from vigil.core.vocabularies import ViolationType
+from vigil.stats.tests.builders import verified
+
+pytestmark = pytest.mark.django_db
+
+NAMES = ["Rosa Secreta", "Marco Oculto"]
+
+
+@pytest.fixture
+def named(carol, dataset):
+    from vigil.cases.tests import factories as make
+
+    for name, country in zip(NAMES, ("COL", "KEN"), strict=True):
+        person = make.defender(carol, name=name, country=country)
+        verified(carol, person, ViolationType.KILLING, date(2025, 6, 1), country)
+
+
+def test_an_analyst_sees_the_counts_and_no_name(client, dave, named):
+    client.force_login(dave)
+    html = client.get(reverse("stats:dashboard") + "?year=2025").content.decode()
+    assert "SDG indicator 16.10.1, 2025" in html
+    for name in NAMES:
+        assert name not in html
+    records = client.get(reverse("stats:records")).content.decode()
+    for name in NAMES:
+        assert name not in records
+
+
+def test_a_bar_links_to_exactly_the_records_behind_it(client, dave, named):
+    client.force_login(dave)
+    html = client.get(reverse("stats:dashboard") + "?region=african").content.decode()
+    # Kenya: B's kidnapping, F's disappearance and Marco's killing.
+    assert 'href="/desk/statistics/records/?region=african&amp;violation=killing"' in html
+    page = client.get(reverse("stats:records") + "?region=african&violation=killing")
+    assert "1 act" in page.content.decode()
+    page = client.get(reverse("stats:records") + "?region=african")
+    assert "3 acts" in page.content.decode()
+
+
+def test_tables_export_to_csv_and_xlsx_with_the_same_numbers(client, dave, named):
+    client.force_login(dave)
+    response = client.get(reverse("stats:export", args=["violation", "csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Group", "Acts", "Victims", "Cases"]
+    counts = {row[0]: int(row[1]) for row in rows[1:]}
+    # All acts, verified or not: C's reported killing and the two named ones.
+    assert counts["Killing"] == 3 and counts["Arbitrary arrest or detention"] == 2
+    workbook = load_workbook(
+        io.BytesIO(
+            client.get(reverse("stats:export", args=["sdg16101", "xlsx"]) + "?year=2025").content
+        )
+    )
+    sheet = workbook.active
+    header = [c.value for c in sheet[1]]
+    last = [c.value for c in sheet[sheet.max_row]]
+    assert header[:2] == ["Category", "Total"] and last[:2] == ["All categories", 7]
+
+
+def test_an_officer_counts_only_their_countries_and_a_stakeholder_none(client, alice, sam, named):
+    client.force_login(alice)  # Colombia and the Philippines
+    response = client.get(reverse("stats:export", args=["country", "csv"]))
+    countries = {row[0] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert "Kenya" not in countries and "Colombia" in countries
+    client.force_login(sam)
+    assert client.get(reverse("stats:dashboard")).status_code == 404
+    assert client.get(reverse("stats:records")).status_code == 404

@@ -1,0 +1,239 @@
+"""The staff statistics dashboard, its exports, and the de-identified records
+behind each number. No page here shows a name: analysts use them."""
+
+import csv
+import io
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vigil.cases.selectors import CaseFilter
+from vigil.communications.models import AddresseeKind
+from vigil.communications.selectors import reply_rates
+from vigil.core import audit
+from vigil.core.http import document
+from vigil.core.permissions import Perm, permission_required
+from vigil.stats import sdg16101, selectors
+from vigil.stats.forms import StatsFilterForm
+
+statistics = permission_required(Perm.VIEW_STATISTICS, hidden=True)
+
+
+def _filters(request: HttpRequest) -> tuple[StatsFilterForm, CaseFilter, int]:
+    form = StatsFilterForm(request.GET or None)
+    year = timezone.localdate().year - 1
+    filters = CaseFilter()
+    if form.is_bound and form.is_valid():
+        filters = CaseFilter(**form.case_filter_fields())
+        year = form.cleaned_data.get("year") or year
+    return form, filters, year
+
+
+def _query(filters: CaseFilter, **extra: Any) -> str:
+    """The query string that selects `filters` plus `extra` on the records page."""
+    params = {k: v for k, v in vars(filters).items() if v not in ("", None, False)}
+    params.update(extra)
+    params = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in params.items()}
+    params = {k: ("on" if v is True else v) for k, v in params.items()}
+    return urlencode(params)
+
+
+@statistics
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, filters, year = _filters(request)
+    breakdowns = selectors.dashboard(request.user, filters)
+    acts = selectors.filtered_acts(request.user, filters)
+    sdg = sdg16101.table(date(year, 1, 1), date(year, 12, 31), acts)
+    query = request.GET.copy()
+    query.pop("page", None)
+    sections = [
+        {
+            "name": name,
+            "title": title,
+            "column": column,
+            "breakdown": breakdowns[name],
+            "rows": [
+                (bucket, reverse("stats:records") + "?" + _query(filters, **bucket.filters))
+                for bucket in breakdowns[name].buckets
+            ],
+        }
+        for name, title, column in _sections()
+    ]
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "form": form,
+            "sections": sections,
+            "sdg": sdg,
+            "year": year,
+            "reply_tables": [
+                (_("States"), reply_rates(kind=AddresseeKind.STATE)[:20], "replies_states"),
+                (
+                    _("Companies"),
+                    reply_rates(kind=AddresseeKind.BUSINESS)[:20],
+                    "replies_companies",
+                ),
+            ],
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _sections() -> list[tuple[str, str, str]]:
+    return [
+        ("year", _("By year"), _("Year")),
+        ("sdg_category", _("By SDG 16.10.1 category"), _("Category")),
+        ("violation", _("By violation"), _("Violation")),
+        ("region", _("By UN regional group"), _("Regional group")),
+        ("country", _("By country"), _("Country")),
+        ("victim_category", _("By victim category"), _("Victim category")),
+        ("sex", _("By sex and gender"), _("Sex and gender")),
+        ("focus_group", _("By focus group"), _("Focus group")),
+        ("perpetrator", _("By perpetrator"), _("Perpetrator")),
+        ("flags", _("Business-related acts and reprisals"), _("Acts")),
+    ]
+
+
+# --- Exports -----------------------------------------------------------------------
+
+TABLES = [
+    "sdg16101", "year", "sdg_category", "violation", "region", "country", "victim_category",
+    "sex", "focus_group", "perpetrator", "flags", "replies_states", "replies_companies",
+]  # fmt: skip
+
+
+def _table(request: HttpRequest, name: str) -> tuple[list[str], list[list[Any]]]:
+    form, filters, year = _filters(request)
+    if name == "sdg16101":
+        acts = selectors.filtered_acts(request.user, filters)
+        table = sdg16101.table(date(year, 1, 1), date(year, 12, 31), acts)
+        header = [_("Category"), *(c.label for c in table.columns)]
+        return header, [[row.label, *(row.get(c.key) for c in table.columns)] for row in table.rows]
+    if name in {"replies_states", "replies_companies"}:
+        kind = AddresseeKind.STATE if name == "replies_states" else AddresseeKind.BUSINESS
+        header = [_("Addressee"), _("Sent"), _("Replied"), _("Replied in time"), _("Median days")]
+        return header, [
+            [r.label, r.sent, r.replied, r.replied_in_time, r.median_days]
+            for r in reply_rates(kind=kind)
+        ]
+    breakdown = selectors.dashboard(request.user, filters)[name]
+    header = [_("Group"), _("Acts"), _("Victims"), _("Cases")]
+    return header, [[b.label, b.acts, b.victims, b.cases] for b in breakdown.buckets]
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + output.getvalue()).encode()  # a BOM: spreadsheets then read UTF-8
+
+
+def _xlsx(header: list[str], rows: list[list[Any]], title: str) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+@statistics
+def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    if name not in TABLES or fmt not in {"csv", "xlsx"}:
+        raise Http404
+    header, rows = _table(request, name)
+    content = _csv(header, rows) if fmt == "csv" else _xlsx(header, rows, name)
+    audit.record(
+        actor=request.user, action="stats.exported", object_type="table", object_id=name,
+        fields=[fmt],
+    )  # fmt: skip
+    return document(content, f"{name}.{fmt}")
+
+
+# --- The records behind a number ----------------------------------------------------------
+
+
+def _record_rows(acts: Any) -> list[list[Any]]:
+    rows = []
+    for act in acts:
+        victim = act.victim
+        rows.append(
+            [
+                act.pk,
+                act.incident.start_date.isoformat(),
+                act.incident.get_country_display(),
+                act.get_violation_display(),
+                str(act.sdg_category.label),
+                ", ".join(str(c.label) for c in victim.victim_categories),
+                victim.get_kind_display(),
+                victim.get_sex_gender_display(),
+                ", ".join(p.get_category_display() for p in act.perpetrators.all()),
+                _("yes") if act.reprisal else "",
+                act.get_verification_display(),
+            ]
+        )
+    return rows
+
+
+RECORD_HEADER = [
+    gettext_lazy("Act"), gettext_lazy("Date"), gettext_lazy("Country"),
+    gettext_lazy("Violation"), gettext_lazy("SDG 16.10.1 category"),
+    gettext_lazy("Victim categories"), gettext_lazy("Victim"), gettext_lazy("Sex and gender"),
+    gettext_lazy("Perpetrators"), gettext_lazy("Reprisal"), gettext_lazy("Verification"),
+]  # fmt: skip
+
+
+@statistics
+def records(request: HttpRequest) -> HttpResponse:
+    """The acts behind a number, de-identified: no name, no narrative, no place."""
+    form, filters, _year = _filters(request)
+    acts = (
+        selectors.filtered_acts(request.user, filters)
+        .select_related("incident", "victim")
+        .prefetch_related("perpetrators")
+        .only(
+            "pk",
+            "violation",
+            "reprisal",
+            "verification",
+            "incident__start_date",
+            "incident__country",
+            "victim__kind",
+            "victim__sex_gender",
+            "victim__is_hrd",
+            "victim__is_journalist",
+            "victim__is_trade_unionist",
+        )  # fmt: skip
+        .order_by("-incident__start_date", "-pk")
+    )
+    if request.GET.get("format") == "csv":
+        audit.record(
+            actor=request.user, action="stats.exported", object_type="table", object_id="records",
+            fields=["csv"],
+        )  # fmt: skip
+        header = [str(h) for h in RECORD_HEADER]
+        return document(_csv(header, _record_rows(acts)), "records.csv")
+    page = Paginator(acts, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "stats/records.html",
+        {"form": form, "page": page, "rows": _record_rows(page.object_list),
+         "query": query.urlencode()},
+    )  # fmt: skip
