@@ -81,21 +81,31 @@ class Breakdown:
         return max((b.acts for b in self.buckets), default=0)
 
     BAR = 22  # the height of a row of the chart, in its own units
-    WIDTH = 240  # the length of the longest bar
+    LABEL = 190  # the room for the labels, left of the bars
+    WIDTH = 250  # the length of the longest bar
+    LABEL_CHARS = 28
 
     def bars(self) -> list[dict[str, Any]]:
-        """Where each bucket's bar goes in a server-drawn SVG chart."""
+        """Where each bucket's label and bar go in a server-drawn SVG chart."""
         most = self.most
-        return [
-            {
-                "bucket": b,
-                "y": index * self.BAR,
-                "text_y": index * self.BAR + 13,
-                "width": round(self.WIDTH * b.acts / most) if most else 0,
-                "text_x": (round(self.WIDTH * b.acts / most) if most else 0) + 4,
-            }
-            for index, b in enumerate(self.buckets)
-        ]
+        bars = []
+        for index, bucket in enumerate(self.buckets):
+            width = round(self.WIDTH * bucket.acts / most) if most else 0
+            label = bucket.label
+            if len(label) > self.LABEL_CHARS:
+                label = label[: self.LABEL_CHARS - 1].rstrip() + "…"
+            bars.append(
+                {
+                    "bucket": bucket,
+                    "label": label,
+                    "y": index * self.BAR,
+                    "text_y": index * self.BAR + 13,
+                    "x": self.LABEL,
+                    "width": width,
+                    "text_x": self.LABEL + width + 4,
+                }
+            )
+        return bars
 
     @property
     def height(self) -> int:
