@@ -269,6 +269,10 @@ if not ENCRYPTION_KEYS:
 
 # The largest evidence file accepted, in bytes.
 EVIDENCE_MAX_BYTES = 25 * 1024 * 1024
+
+# Public statistics show a count below this as "<5" and hide enough others that it
+# cannot be worked out (stats/suppression.py).
+STATS_SMALL_COUNT = int(os.environ.get("VIGIL_STATS_SMALL_COUNT", "5"))
 # What a reporter may attach to one report or message.
 INTAKE_MAX_FILES = int(os.environ.get("VIGIL_INTAKE_MAX_FILES") or 5)
 INTAKE_MAX_FILE_BYTES = int(os.environ.get("VIGIL_INTAKE_MAX_FILE_MB") or 20) * 1024 * 1024

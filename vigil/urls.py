@@ -17,6 +17,7 @@ urlpatterns = [
     path("desk/", include("vigil.stats.urls")),
     path("", include("vigil.communications.public_urls")),
     path("", include("vigil.library.urls")),
+    path("", include("vigil.stats.public_urls")),
     path("", include("vigil.intake.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own login and password forms are neither throttled nor audited:

@@ -40,8 +40,9 @@ class ReplyRate:
 
 
 def reply_rates(
-    *, kind: str = AddresseeKind.STATE, sent_from: date | None = None, sent_to: date | None = None
-) -> list[ReplyRate]:
+    *, kind: str = AddresseeKind.STATE, sent_from: date | None = None, sent_to: date | None = None,
+    published_only: bool = False,
+) -> list[ReplyRate]:  # fmt: skip
     """How often, and how fast, each State (or company) replied to what it was sent.
 
     Each communication counts once for each addressee of that kind; a reply counts
@@ -50,6 +51,8 @@ def reply_rates(
     letters: Any = Communication.objects.filter(sent_on__isnull=False).annotate(
         first_reply=Min("replies__received_on")
     )
+    if published_only:
+        letters = letters.filter(published_on__isnull=False)
     if sent_from:
         letters = letters.filter(sent_on__gte=sent_from)
     if sent_to:

@@ -237,3 +237,49 @@ def records(request: HttpRequest) -> HttpResponse:
         {"form": form, "page": page, "rows": _record_rows(page.object_list),
          "query": query.urlencode()},
     )  # fmt: skip
+
+
+# --- The public page ------------------------------------------------------------------
+
+PUBLIC_TABLES = ["sdg_by_sex", "acts_by_year_and_region"]
+
+
+def _public_year(request: HttpRequest) -> int:
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year - 1))
+    except ValueError:
+        year = this_year - 1
+    return min(max(year, 2000), this_year)
+
+
+def public_page(request: HttpRequest) -> HttpResponse:
+    from vigil.stats import public
+    from vigil.stats.suppression import threshold
+
+    year = _public_year(request)
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "stats/public.html",
+        {
+            "year": year,
+            "years": list(range(this_year, this_year - 12, -1)),
+            "tables": public.tables(year),
+            "threshold": threshold(),
+            "rates": reply_rates(kind=AddresseeKind.STATE, published_only=True)[:30],
+        },
+    )
+
+
+def public_export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """A public table with the same cells hidden as on the page."""
+    from vigil.stats import public
+
+    if name not in PUBLIC_TABLES or fmt not in {"csv", "xlsx"}:
+        raise Http404
+    grid = public.tables(_public_year(request))[name]
+    header = ["", *grid.column_labels, _("Total")]
+    rows = [[label or _("Total"), *cells, total] for label, cells, total in grid.public_rows()]
+    content = _csv(header, rows) if fmt == "csv" else _xlsx(header, rows, name)
+    return document(content, f"{name}.{fmt}")
