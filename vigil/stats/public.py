@@ -66,3 +66,13 @@ def tables(year: int) -> dict[str, Any]:
         "sdg_by_sex": sdg_by_sex(year),
         "acts_by_year_and_region": acts_by_year_and_region(year - 9, year),
     }
+
+
+def acts_by_country(year: int) -> dict[str, int]:
+    """Verified acts of the year per country, for a map that shows only bands."""
+    rows = (
+        Act.objects.filter(verification=Verification.VERIFIED, incident__start_date__year=year)
+        .values("incident__country")
+        .annotate(n=Count("pk"))
+    )
+    return {row["incident__country"]: row["n"] for row in rows}

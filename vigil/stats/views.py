@@ -21,7 +21,7 @@ from vigil.communications.selectors import reply_rates
 from vigil.core import audit
 from vigil.core.http import document
 from vigil.core.permissions import Perm, permission_required
-from vigil.stats import sdg16101, selectors
+from vigil.stats import maps, sdg16101, selectors
 from vigil.stats.forms import StatsFilterForm
 
 statistics = permission_required(Perm.VIEW_STATISTICS, hidden=True)
@@ -67,12 +67,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for name, title, column in _sections()
     ]
+    country_counts = {b.key: b.acts for b in breakdowns["country"].buckets}
+    world_map = maps.choropleth(
+        country_counts,
+        exact=True,
+        link=lambda code: reverse("stats:records") + "?" + _query(filters, country=code),
+    )
     return render(
         request,
         "stats/dashboard.html",
         {
             "form": form,
             "sections": sections,
+            "map": world_map,
             "sdg": sdg,
             "year": year,
             "reply_tables": [
@@ -263,6 +270,7 @@ def public_page(request: HttpRequest) -> HttpResponse:
         request,
         "stats/public.html",
         {
+            "map": maps.choropleth(public.acts_by_country(year), exact=False),
             "year": year,
             "years": list(range(this_year, this_year - 12, -1)),
             "tables": public.tables(year),

@@ -31,3 +31,23 @@ def test_the_public_export_hides_the_same_cells_as_the_page(client, dataset):
     shown = public.sdg_by_sex(2025).public_rows()
     assert [row[1:-1] for row in rows[1:]] == [cells for _label, cells, _total in shown]
     assert all(value not in {"1", "2", "3", "4"} for row in rows[1:] for value in row[1:])
+
+
+def test_the_maps_colour_each_country_and_the_public_one_tells_only_ranges(client, dave, dataset):
+    import re
+
+    public_html = client.get(reverse("public_stats:page") + "?year=2025").content.decode()
+    colombia = re.search(
+        r'<path d="[^"]+" class="band-(\d)"><title>Colombia: ([^<]+)</title>', public_html
+    )
+    # Verified acts in Colombia: A's three, E's raid and F's first disappearance.
+    assert colombia and colombia.group(1) == "2" and colombia.group(2) == "5–19"
+    assert "Colombia: 5<" not in public_html
+    client.force_login(dave)
+    desk_html = client.get(reverse("stats:dashboard")).content.decode()
+    colombia = re.search(
+        r'<path d="[^"]+" class="band-(\d)"><title>Colombia: (\d+)</title>', desk_html
+    )
+    # Colombia: A's three acts, C's reported killing, E's raid, F's first disappearance.
+    assert colombia and colombia.group(2) == "6"
+    assert 'href="/desk/statistics/records/?country=COL"' in desk_html
