@@ -107,6 +107,27 @@ class Breakdown:
             )
         return bars
 
+    def line(self, width: int = 480, height: int = 160, margin: int = 24) -> dict[str, Any]:
+        """A trend line of the acts over the buckets (years), for a server-drawn SVG."""
+        count = len(self.buckets)
+        most = self.most or 1
+        step = (width - 2 * margin) / max(count - 1, 1)
+        points = [
+            {
+                "bucket": b,
+                "x": round(margin + index * step, 1),
+                "y": round(height - margin - (height - 2 * margin) * b.acts / most, 1),
+            }
+            for index, b in enumerate(self.buckets)
+        ]
+        return {
+            "width": width,
+            "height": height,
+            "baseline": height - margin,
+            "points": points,
+            "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        }
+
     @property
     def height(self) -> int:
         return max(len(self.buckets), 1) * self.BAR

@@ -80,6 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "sections": sections,
             "map": world_map,
+            "trend": breakdowns["year"],
             "sdg": sdg,
             "year": year,
             "reply_tables": [

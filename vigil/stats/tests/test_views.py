@@ -75,3 +75,59 @@ def test_an_officer_counts_only_their_countries_and_a_stakeholder_none(client, a
     client.force_login(sam)
     assert client.get(reverse("stats:dashboard")).status_code == 404
     assert client.get(reverse("stats:records")).status_code == 404
+
+
+def test_the_trend_line_rises_and_falls_with_the_yearly_counts(client, dave, dataset):
+    import re
+
+    client.force_login(dave)
+    html = client.get(reverse("stats:dashboard")).content.decode()
+    points = re.findall(
+        r"<title>(\d{4}): (\d+)</title>\s*<circle cx=\"[\d.]+\" cy=\"([\d.]+)\"", html
+    )
+    # 2025: A three, B, C (reported), D, E and F twice; 2024: D once.
+    assert [(year, count) for year, count, _y in points] == [("2024", "1"), ("2025", "9")]
+    heights = [float(y) for _year, _count, y in points]
+    assert heights[0] > heights[1]  # fewer acts: lower on the chart (a larger y)
+
+
+def test_measures_and_activity_reports_are_counted_by_effect_theme_level_and_stakeholder(
+    alice, sam
+):
+    from vigil.activities import services as activities
+    from vigil.measures import services as measures
+    from vigil.stats import selectors
+
+    for effect, themes, on in (
+        ("restrictive", ["foreign_agents"], date(2024, 3, 1)),
+        ("restrictive", ["foreign_agents", "assembly"], date(2025, 3, 1)),
+        ("enabling", ["protection"], date(2025, 6, 1)),
+    ):
+        measures.measure_create(
+            actor=alice, country="COL", kind="law", title=f"{effect} {on}", effect=effect,
+            status="adopted", status_on=on, themes=themes,
+        )  # fmt: skip
+    measures.measure_create(  # a proposal waiting for review: not counted
+        actor=sam, country="COL", kind="law", title="Proposed", effect="mixed",
+        status="adopted", status_on=date(2025, 1, 1), themes=["assembly"],
+    )  # fmt: skip
+    assert selectors.measures_by_effect_and_year() == [
+        (2024, {"restrictive": 1}), (2025, {"restrictive": 1, "enabling": 1}),
+    ]  # fmt: skip
+    themes = dict(selectors.measures_by_theme())
+    assert themes["Foreign agents laws"] == {"restrictive": 2}
+    assert themes["Peaceful assembly"] == {"restrictive": 1}
+
+    report = activities.report_submit(
+        actor=sam, stakeholder="NHRI", stakeholder_type="nhri", title="Workshop",
+        kind="training", starts_on=date(2025, 3, 1), level_local=True, level_national=True,
+        description="x", countries=["COL"],
+    )  # fmt: skip
+    activities.report_review(
+        actor=alice, report=report, version=report.version, decision="accepted"
+    )
+    rows = dict(selectors.activities_by_level_and_stakeholder())
+    assert rows["National human rights institution"] == {
+        "local": 1, "national": 1, "regional": 0, "international": 0,
+    }  # fmt: skip
+    assert rows["State"] == {"local": 0, "national": 0, "regional": 0, "international": 0}
