@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vigil.activities.models import Level
 from vigil.cases.selectors import CaseFilter
 from vigil.communications.models import AddresseeKind
 from vigil.communications.selectors import reply_rates
 from vigil.core import audit
 from vigil.core.http import document
 from vigil.core.permissions import Perm, permission_required
+from vigil.measures.models import Effect
 from vigil.stats import maps, sdg16101, selectors
 from vigil.stats.forms import StatsFilterForm
 
@@ -81,6 +83,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "map": world_map,
             "trend": breakdowns["year"],
+            "measures_by_year": selectors.measures_by_effect_and_year(),
+            "measures_by_theme": selectors.measures_by_theme(),
+            "activities": selectors.activities_by_level_and_stakeholder(),
+            "effects": Effect.choices,
+            "levels": Level.choices,
             "sdg": sdg,
             "year": year,
             "reply_tables": [

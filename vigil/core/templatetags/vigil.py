@@ -27,5 +27,7 @@ def language_name(code: str) -> str:
 
 @register.filter
 def cell(row: object, key: str) -> int:
-    """A table row's count in a column: `{{ row|cell:column.key }}`."""
-    return row.get(key)  # type: ignore[attr-defined]
+    """A count by its column from a table row or a dict, 0 when there is none:
+    `{{ row|cell:column.key }}`."""
+    return row.get(key) or 0  # type: ignore[attr-defined]
+

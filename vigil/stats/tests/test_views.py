@@ -131,3 +131,17 @@ def test_measures_and_activity_reports_are_counted_by_effect_theme_level_and_sta
         "local": 1, "national": 1, "regional": 0, "international": 0,
     }  # fmt: skip
     assert rows["State"] == {"local": 0, "national": 0, "regional": 0, "international": 0}
+
+
+def test_the_dashboard_shows_measures_by_effect_and_activity_reports_by_level(client, dave, alice):
+    from vigil.measures import services as measures
+
+    measures.measure_create(
+        actor=alice, country="COL", kind="law", title="NGO law", effect="restrictive",
+        status="adopted", status_on=date(2025, 3, 1), themes=["association"],
+    )  # fmt: skip
+    client.force_login(dave)
+    html = client.get(reverse("stats:dashboard")).content.decode()
+    assert "State measures by effect on defenders" in html
+    assert '<th scope="row">2025</th><td>0</td><td>1</td><td>0</td>' in html
+    assert "Accepted activity reports by level and type of stakeholder" in html
