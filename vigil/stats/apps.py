@@ -6,3 +6,9 @@ class StatsConfig(AppConfig):
     name = "vigil.stats"
     label = "stats"
     verbose_name = _("Statistics")
+
+    def ready(self) -> None:
+        from vigil.core.reports import register_report
+        from vigil.stats import reports
+
+        register_report("sdg16101", reports.build_report)

@@ -23,7 +23,7 @@ from vigil.core import audit
 from vigil.core.http import document
 from vigil.core.permissions import Perm, permission_required
 from vigil.measures.models import Effect
-from vigil.stats import maps, sdg16101, selectors
+from vigil.stats import maps, reports, sdg16101, selectors
 from vigil.stats.forms import StatsFilterForm
 
 statistics = permission_required(Perm.VIEW_STATISTICS, hidden=True)
@@ -83,6 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "map": world_map,
             "trend": breakdowns["year"],
+            "rules": reports.rules(),
             "measures_by_year": selectors.measures_by_effect_and_year(),
             "measures_by_theme": selectors.measures_by_theme(),
             "activities": selectors.activities_by_level_and_stakeholder(),

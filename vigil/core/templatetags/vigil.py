@@ -30,4 +30,3 @@ def cell(row: object, key: str) -> int:
     """A count by its column from a table row or a dict, 0 when there is none:
     `{{ row|cell:column.key }}`."""
     return row.get(key) or 0  # type: ignore[attr-defined]
-

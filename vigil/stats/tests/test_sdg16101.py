@@ -75,3 +75,38 @@ def test_the_period_decides_and_a_scope_limits(dataset):
 
     kenya = sdg16101.table(START, END, Act.objects.filter(incident__country="KEN"))
     assert kenya.total.get("total") == 2
+
+
+def test_build_report_sdg16101_writes_the_table_in_every_format(dataset, tmp_path):
+    import io
+
+    from django.core.management import call_command
+    from docx import Document
+    from pypdf import PdfReader
+
+    texts = {}
+    for fmt in ("pdf", "docx", "html"):
+        output = tmp_path / f"sdg.{fmt}"
+        err = io.StringIO()
+        call_command(
+            "build_report", "sdg16101", "--from", "2025-01-01", "--to", "2025-12-31",
+            "--format", fmt, "--output", str(output), stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+        assert "100%" in err.getvalue()
+        if fmt == "pdf":
+            texts[fmt] = " ".join(p.extract_text() for p in PdfReader(str(output)).pages)
+        elif fmt == "docx":
+            document = Document(str(output))
+            cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+            texts[fmt] = "\n".join([*(p.text for p in document.paragraphs), *cells])
+        else:
+            texts[fmt] = output.read_text()
+    for fmt, text in texts.items():
+        text = " ".join(text.split())
+        assert "SDG indicator 16.10.1" in text, fmt
+        assert "Arbitrary detention" in text and "All categories" in text, fmt
+        assert "Only verified acts count" in text, fmt
+    # The total cases of the year (5) in the DOCX's total row, first column.
+    document = Document(str(tmp_path / "sdg.docx"))
+    total_row = [c.text for c in document.tables[0].rows[-1].cells]
+    assert total_row[:3] == ["All categories", "5", "4"]  # total, human rights defenders
