@@ -2,15 +2,13 @@
 builds the compilation."""
 
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,22 +23,9 @@ from vigil.core import audit, documents
 from vigil.core.http import attachment, document
 from vigil.core.permissions import Perm, has_perm, permission_required
 
-
-def _submits_or_reviews(view: Any) -> Any:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (
-            has_perm(request.user, Perm.SUBMIT_ACTIVITY_REPORTS)
-            or has_perm(request.user, Perm.REVIEW_ACTIVITY_REPORTS)
-        ):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
+_submits_or_reviews = permission_required(
+    Perm.SUBMIT_ACTIVITY_REPORTS, Perm.REVIEW_ACTIVITY_REPORTS, hidden=True
+)
 submitting = permission_required(Perm.SUBMIT_ACTIVITY_REPORTS, hidden=True)
 reviewing = permission_required(Perm.REVIEW_ACTIVITY_REPORTS, hidden=True)
 

@@ -378,7 +378,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def visit_create(request: HttpRequest) -> HttpResponse:
     form = VisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not _visit_in_scope(request.user, form.cleaned_data["country"]):
+        if not in_scope(request.user, form.cleaned_data["country"]):
             form.add_error("country", _("This country is not among yours."))
         else:
             visit = _attempt(form, services.visit_record, actor=request.user, **form.cleaned_data)
@@ -396,7 +396,7 @@ def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
     form = VisitEditForm(request.POST or None, instance=visit, initial={"version": visit.version})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        if not _visit_in_scope(request.user, data["country"]):
+        if not in_scope(request.user, data["country"]):
             form.add_error("country", _("This country is not among yours."))
         else:
             fresh = access.get_visit_for_user(request.user, visit_id)
@@ -407,10 +407,6 @@ def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
     return _page(
         request, form, title=_("Change a country visit"), back=reverse("communications:visit_list")
     )
-
-
-def _visit_in_scope(user: Any, country: str) -> bool:
-    return in_scope(user, country)
 
 
 # --- The public record ------------------------------------------------------------------

@@ -124,8 +124,8 @@ def scope_queryset(queryset: QuerySet, user: Any, *, field: str = "country") -> 
     return queryset.filter(**{f"{field}__in": sorted(scope)})
 
 
-def permission_required(perm: Perm, *, hidden: bool = False) -> Callable:
-    """View decorator: log in first, then hold `perm`.
+def permission_required(*perms: Perm, hidden: bool = False) -> Callable:
+    """View decorator: log in first, then hold `perm` (or, given several, any one).
 
     Without it the answer is 403, or 404 with `hidden=True`: for pages about
     records, whose very existence is not for everyone to learn.
@@ -136,7 +136,7 @@ def permission_required(perm: Perm, *, hidden: bool = False) -> Callable:
         def wrapped(request, *args, **kwargs):  # type: ignore[no-untyped-def]
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not has_perm(request.user, perm):
+            if not any(has_perm(request.user, perm) for perm in perms):
                 raise Http404 if hidden else PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -44,7 +44,7 @@ def rows(resolution: Resolution, versions: list[Version], user: Any) -> list[Row
 
     paragraphs = (
         resolution.paragraphs.all()
-        .prefetch_related("texts", "communications", "cases")
+        .prefetch_related("texts", "communications", "cases", "measures", "activities")
         .order_by("-kind", "position")
     )
     reachable_cases = (
@@ -60,10 +60,8 @@ def rows(resolution: Resolution, versions: list[Version], user: Any) -> list[Row
         linked_cases = list(paragraph.cases.all())
         row.case_count = len(linked_cases)
         row.cases = [c for c in linked_cases if c.pk in reachable_cases]
-        for name in ("measures", "activities"):
-            manager = getattr(paragraph, name, None)
-            if manager is not None:
-                setattr(row, name, [r for r in manager.all() if r.is_public])
+        row.measures = [m for m in paragraph.measures.all() if m.is_public]
+        row.activities = [a for a in paragraph.activities.all() if a.is_public]
         result.append(row)
     return result
 

@@ -1,12 +1,10 @@
 """The State measures desk. Staff keep measures; stakeholders propose them."""
 
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from vigil.cases.access import cases_for_user
 from vigil.cases.views import STALE_MESSAGE, _attempt
-from vigil.core.permissions import Perm, has_perm
+from vigil.core.permissions import Perm, has_perm, permission_required
 from vigil.measures import access, selectors, services
 from vigil.measures.forms import (
     MeasureEditForm,
@@ -27,22 +25,8 @@ from vigil.measures.forms import (
 )
 from vigil.measures.models import Recommendation, Uptake
 
-
-def _keeps_or_proposes(view: Any) -> Any:
-    """Staff who keep measures, and stakeholders who propose them; others get 404."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (
-            has_perm(request.user, Perm.MANAGE_MEASURES)
-            or has_perm(request.user, Perm.PROPOSE_MEASURES)
-        ):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Staff who keep measures, and stakeholders who propose them; others get 404.
+_keeps_or_proposes = permission_required(Perm.MANAGE_MEASURES, Perm.PROPOSE_MEASURES, hidden=True)
 
 
 def _staff(user: Any) -> bool:

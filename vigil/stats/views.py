@@ -141,7 +141,7 @@ def _table(request: HttpRequest, name: str) -> tuple[list[str], list[list[Any]]]
             [r.label, r.sent, r.replied, r.replied_in_time, r.median_days]
             for r in reply_rates(kind=kind)
         ]
-    breakdown = selectors.dashboard(request.user, filters)[name]
+    breakdown = selectors.breakdown(request.user, filters, name)
     header = [_("Group"), _("Acts"), _("Victims"), _("Cases")]
     return header, [[b.label, b.acts, b.victims, b.cases] for b in breakdown.buckets]
 
