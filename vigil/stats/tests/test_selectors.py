@@ -1,0 +1,125 @@
+"""Every breakdown of the dashboard on records built by hand, with cases: acts,
+victims and cases counted bucket by bucket, each bucket's filter selecting exactly
+its acts, and the cached counts renewed as soon as a record changes."""
+
+from datetime import date
+
+import pytest
+
+from vigil.cases import services
+from vigil.cases.selectors import CaseFilter
+from vigil.cases.tests import factories as make
+from vigil.core.vocabularies import DefenderKind, ViolationType
+from vigil.stats import selectors
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records(carol):
+    """Five acts in four incidents; case K1 holds three incidents, K2 one of them too,
+    and one incident belongs to no case.
+
+    a1  A torture      2024 COL  police + company   K1
+    a2  A threats      2024 COL  police             K1
+    a3  B killing      2025 COL  nobody recorded    K1       reprisal
+    a4  C raid         2025 KEN  armed group        K1, K2   (C is an organisation)
+    a5  D detention    2025 PHL  military           none     reprisal
+    """
+    k1 = make.case(carol, title="K1")
+    k2 = make.case(carol, title="K2", country="KEN")
+    a = make.defender(carol, name="A", sex_gender="woman", is_journalist=True, focus_business=True)
+    b = make.defender(carol, name="B", sex_gender="man")
+    c = make.defender(carol, name="C", kind=DefenderKind.ORGANISATION, focus_environment=True)
+    d = make.defender(
+        carol, name="D", country="PHL", sex_gender="woman", is_hrd=False, is_trade_unionist=True
+    )
+    i1 = make.incident(carol, case=k1, start_date=date(2024, 6, 1))
+    i2 = make.incident(carol, case=k1, start_date=date(2025, 2, 1))
+    i3 = make.incident(carol, case=k1, country="KEN", start_date=date(2025, 3, 1))
+    k2.incidents.add(i3)
+    i4 = make.incident(carol, country="PHL", start_date=date(2025, 4, 1))
+
+    def act(incident, victim, violation, perpetrators=(), **fields):
+        return make.act(
+            carol, incident=incident, victim=victim, violation=violation,
+            perpetrators=[{"category": p} for p in perpetrators], **fields,
+        )  # fmt: skip
+
+    act(i1, a, ViolationType.TORTURE, ["police", "business"])
+    act(i1, a, ViolationType.THREATS, ["police"])
+    act(i2, b, ViolationType.KILLING, reprisal=True)
+    act(i3, c, ViolationType.RAID, ["armed_group"])
+    act(i4, d, ViolationType.ARBITRARY_DETENTION, ["military"], reprisal=True)
+    return {"a": a, "i4": i4}
+
+
+# (acts, victims, cases) per bucket; the buckets not listed count nothing.
+EXPECTED = {
+    "year": {"2024": (2, 1, 1), "2025": (3, 3, 2)},
+    "sdg_category": {
+        "torture": (1, 1, 1), "other_harmful_acts": (2, 2, 2), "killing": (1, 1, 1),
+        "arbitrary_detention": (1, 1, 0),
+    },
+    "violation": {
+        "torture": (1, 1, 1), "threats": (1, 1, 1), "killing": (1, 1, 1), "raid": (1, 1, 2),
+        "arbitrary_detention": (1, 1, 0),
+    },
+    "region": {
+        "latin_american_caribbean": (3, 2, 1), "african": (1, 1, 2), "asia_pacific": (1, 1, 0),
+    },
+    "country": {"COL": (3, 2, 1), "KEN": (1, 1, 2), "PHL": (1, 1, 0)},
+    "victim_category": {"hrd": (4, 3, 2), "journalist": (2, 1, 1), "trade_unionist": (1, 1, 0)},
+    "sex": {"woman": (3, 2, 1), "man": (1, 1, 1)},  # people only: C is an organisation
+    "focus_group": {"business": (2, 1, 1), "environment": (1, 1, 2)},
+    "perpetrator": {"state": (3, 2, 1), "business": (1, 1, 1), "armed_group": (1, 1, 2)},
+    "flags": {"business": (2, 1, 1), "reprisal": (2, 2, 1), "all": (5, 4, 2)},
+}  # fmt: skip
+
+
+def counted(breakdown):
+    return {b.key: (b.acts, b.victims, b.cases) for b in breakdown.buckets if b.acts}
+
+
+def test_every_breakdown_counts_acts_victims_and_cases(dave, records):
+    found = selectors.dashboard(dave, CaseFilter())
+    assert set(found) == set(EXPECTED)
+    for name, expected in EXPECTED.items():
+        assert counted(found[name]) == expected, name
+
+
+def test_each_bucket_filters_exactly_the_acts_it_counts(dave, records):
+    for name, breakdown in selectors.dashboard(dave, CaseFilter()).items():
+        for bucket in breakdown.buckets:
+            behind = selectors.filtered_acts(dave, CaseFilter(**bucket.filters))
+            assert behind.count() == bucket.acts, (name, bucket.key)
+
+
+def test_the_breakdowns_follow_the_filters_and_the_readers_countries(dave, alice, bob, records):
+    africa = selectors.dashboard(dave, CaseFilter(region="african"))
+    assert counted(africa["flags"]) == {"all": (1, 1, 2)}
+    reprisals = selectors.dashboard(dave, CaseFilter(reprisal=True))
+    assert counted(reprisals["country"]) == {"COL": (1, 1, 1), "PHL": (1, 1, 0)}
+    # Alice covers Colombia and the Philippines, Bob Kenya (the root conftest).
+    assert counted(selectors.dashboard(alice, CaseFilter())["country"]) == {
+        "COL": (3, 2, 1), "PHL": (1, 1, 0),
+    }  # fmt: skip
+    assert counted(selectors.dashboard(bob, CaseFilter())["flags"]) == {"all": (1, 1, 2)}
+
+
+def test_the_counts_are_cached_until_a_record_changes(
+    dave, carol, records, django_assert_max_num_queries
+):
+    before = selectors.dashboard(dave, CaseFilter())
+    # Unchanged records: only the version check runs (six small aggregates).
+    with django_assert_max_num_queries(6):
+        again = selectors.dashboard(dave, CaseFilter())
+    assert counted(again["flags"]) == counted(before["flags"])
+    # A new act is counted at once.
+    make.act(carol, incident=records["i4"], victim=records["a"], violation=ViolationType.THREATS)
+    assert counted(selectors.dashboard(dave, CaseFilter())["flags"])["all"] == (6, 4, 2)
+    # So is a changed record: A is no longer a journalist.
+    a = records["a"]
+    a.refresh_from_db()
+    services.defender_update(actor=carol, defender=a, version=a.version, is_journalist=False)
+    assert "journalist" not in counted(selectors.dashboard(dave, CaseFilter())["victim_category"])
