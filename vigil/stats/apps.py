@@ -9,6 +9,8 @@ class StatsConfig(AppConfig):
 
     def ready(self) -> None:
         from vigil.core.reports import register_report
-        from vigil.stats import reports
+        from vigil.stats import periodic, reports
 
         register_report("sdg16101", reports.build_report)
+        for name in periodic.COMPOSERS:
+            register_report(name, periodic.builder(name))

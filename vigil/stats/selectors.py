@@ -234,7 +234,7 @@ COUNTERS: dict[str, Callable[[QuerySet[Act]], dict[str, Counts]]] = {
 }
 
 
-def _labelled(name: str, counts: dict[str, Counts]) -> Breakdown:
+def labelled(name: str, counts: dict[str, Counts]) -> Breakdown:
     """The buckets of breakdown `name`, labelled in the reader's language, each with
     the filter that selects its records, in the order the dashboard shows them."""
     none = (0, 0, 0)
@@ -359,12 +359,12 @@ def counts(user: Any, filters: CaseFilter, names: list[str]) -> dict[str, dict[s
 
 def dashboard(user: Any, filters: CaseFilter) -> dict[str, Breakdown]:
     found = counts(user, filters, BREAKDOWNS)
-    return {name: _labelled(name, found[name]) for name in BREAKDOWNS}
+    return {name: labelled(name, found[name]) for name in BREAKDOWNS}
 
 
 def breakdown(user: Any, filters: CaseFilter, name: str) -> Breakdown:
     """One of the dashboard's breakdowns, alone (for an export)."""
-    return _labelled(name, counts(user, filters, [name])[name])
+    return labelled(name, counts(user, filters, [name])[name])
 
 
 # --- Measures and activity reports ---------------------------------------------------
