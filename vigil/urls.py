@@ -15,6 +15,7 @@ urlpatterns = [
     path("desk/", include("vigil.measures.urls")),
     path("desk/", include("vigil.activities.urls")),
     path("desk/", include("vigil.stats.urls")),
+    path("desk/", include("vigil.stats.report_urls")),
     path("", include("vigil.communications.public_urls")),
     path("", include("vigil.library.urls")),
     path("", include("vigil.stats.public_urls")),

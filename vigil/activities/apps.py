@@ -11,4 +11,7 @@ class ActivitiesConfig(AppConfig):
         from vigil.activities import compilation
         from vigil.core.reports import register_report
 
-        register_report("compilation", compilation.build_report)
+        register_report(
+            "compilation", compilation.build_report,
+            label=_("Compilation of stakeholders' activity reports"),
+        )  # fmt: skip

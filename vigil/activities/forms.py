@@ -6,11 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vigil.activities.models import LEVEL_FIELDS, ActivityReport, Level, ReviewState
-from vigil.core.forms import DeskForm, DeskModelForm, MultipleFileField
+from vigil.core.forms import DATE_INPUT, DeskForm, DeskModelForm, MultipleFileField
 from vigil.core.vocabularies import country_choices
 from vigil.library.forms import ParagraphsField
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ActivityForm(DeskModelForm):

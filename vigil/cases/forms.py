@@ -17,7 +17,7 @@ from vigil.cases.models import (
     Perpetrator,
     Source,
 )
-from vigil.core.forms import DeskForm, DeskModelForm
+from vigil.core.forms import DATE_INPUT, DeskForm, DeskModelForm
 from vigil.core.vocabularies import (
     CaseStatus,
     DefenderKind,
@@ -35,8 +35,6 @@ from vigil.core.vocabularies import (
     country_choices,
 )
 from vigil.library.forms import ParagraphsField
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _with_empty(choices: Any, label: Any) -> list[tuple[str, str]]:

@@ -17,11 +17,10 @@ from vigil.communications.models import (
     ReplyType,
     Status,
 )
-from vigil.core.forms import DeskForm, DeskModelForm, MultipleFileField
+from vigil.core.forms import DATE_INPUT, DeskForm, DeskModelForm, MultipleFileField
 from vigil.core.vocabularies import BusinessSector, Theme, country_choices
 from vigil.library.forms import ParagraphsField
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CASE_REFERENCE = re.compile(r"VGL-\d{4}-\d{5}")
 LETTER_REFERENCE = re.compile(r"\b(?:UA|AL|OL) [A-Z]{3} \d+/\d{4}\b")
 

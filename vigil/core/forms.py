@@ -4,6 +4,9 @@ from typing import Any
 
 from django import forms
 
+# A date picker where the browser has one; ISO dates, whatever the language.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class DeskForm(forms.Form):
     """Labels without a trailing colon: screen readers read the colon aloud."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from vigil.core.permissions import Perm, has_perm
+
 FORMATS = ("pdf", "docx", "html")
 
 
@@ -17,16 +19,38 @@ class Built:
 
 # builder(start, end, fmt, progress=callable(total)->bar, **options) -> Built
 Builder = Callable[..., Built]
-_builders: dict[str, Builder] = {}
 
 
-def register_report(name: str, builder: Builder) -> None:
-    _builders[name] = builder
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str  # lazily translated
+    builder: Builder
+    requires: tuple[Perm, ...]  # all of them, to build it from the desk
+
+
+_kinds: dict[str, Kind] = {}
+
+
+def register_report(
+    name: str, builder: Builder, *, label: Any, requires: tuple[Perm, ...] = (Perm.BUILD_REPORTS,)
+) -> None:
+    _kinds[name] = Kind(name, label, builder, requires)
 
 
 def names() -> list[str]:
-    return sorted(_builders)
+    return sorted(_kinds)
+
+
+def allowed(user: Any) -> list[Kind]:
+    """The reports `user` may build from the desk, in the order of their labels."""
+    kinds = [k for k in _kinds.values() if all(has_perm(user, p) for p in k.requires)]
+    return sorted(kinds, key=lambda k: str(k.label))
+
+
+def label(name: str) -> str:
+    return str(_kinds[name].label)
 
 
 def build(name: str, *, start: date, end: date, fmt: str, **options: Any) -> Built:
-    return _builders[name](start=start, end=end, fmt=fmt, **options)
+    return _kinds[name].builder(start=start, end=end, fmt=fmt, **options)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vigil.communications.forms import cases_from_references, communications_from_references
-from vigil.core.forms import DeskForm, DeskModelForm
+from vigil.core.forms import DATE_INPUT, DeskForm, DeskModelForm
 from vigil.core.vocabularies import Theme, country_choices
 from vigil.library.forms import ParagraphsField
 from vigil.measures.models import (
@@ -19,7 +19,6 @@ from vigil.measures.models import (
     StatusChange,
 )
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FIELDS = ["country", "kind", "title", "citation", "description", "effect", "impact", "link"]
 
 

@@ -1,0 +1,113 @@
+"""Reports built in the background from the desk, with their progress in the
+database so that the page can poll it.
+
+A build runs in a thread of the web process that received the request, with its
+own database connection. Should that process stop midway, the build stops being
+updated; after `STALLED_AFTER` without progress the page says so, and the person
+can ask again. (A deployment that builds many large reports would move `run` to a
+worker process; nothing else would change.)
+"""
+
+import logging
+import threading
+import time
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone, translation
+
+from vigil.core import audit, documents, files, reports
+from vigil.stats.models import ReportBuild
+
+logger = logging.getLogger(__name__)
+
+STALLED_AFTER = timedelta(minutes=10)
+WRITE_EVERY = 0.5  # seconds between progress writes
+
+
+def request_build(
+    *, actor: Any, report: str, fmt: str, start: date, end: date, language: str
+) -> ReportBuild:
+    """Record the request and start the build once the request's transaction has
+    committed (the thread reads the row with its own connection)."""
+    if report not in {kind.name for kind in reports.allowed(actor)}:
+        raise PermissionError(report)
+    build = ReportBuild.objects.create(
+        report=report, fmt=fmt, starts_on=start, ends_on=end, language=language,
+        requested_by=actor,
+    )  # fmt: skip
+    audit.record(
+        actor=actor, action="reports.requested", obj=build,
+        fields=[report, fmt, start.isoformat(), end.isoformat()],
+    )  # fmt: skip
+    transaction.on_commit(lambda: start_thread(build.pk))
+    return build
+
+
+def start_thread(pk: Any) -> threading.Thread:
+    thread = threading.Thread(target=run, args=(pk,), name=f"report-{pk}", daemon=True)
+    thread.start()
+    return thread
+
+
+class Progress:
+    """The builder's progress bar, written to the build's row at most twice a second."""
+
+    def __init__(self, pk: Any, total: int) -> None:
+        self.pk, self.total, self.done = pk, max(total, 0), 0
+        self._written = 0.0
+        self._write()
+
+    def advance(self, step: int = 1) -> None:
+        self.done = min(self.done + step, self.total)
+        if time.monotonic() - self._written >= WRITE_EVERY:
+            self._write()
+
+    def finish(self) -> None:
+        self.done = self.total
+        self._write()
+
+    def _write(self) -> None:
+        ReportBuild.objects.filter(pk=self.pk).update(
+            done=self.done, total=self.total, updated_at=timezone.now()
+        )
+        self._written = time.monotonic()
+
+
+def run(pk: Any) -> None:
+    """Build the report and store it, or record why not. Never raises: it is the end
+    of a thread. Logs name the build, never its content."""
+    close_old_connections()
+    try:
+        ReportBuild.objects.filter(pk=pk).update(state=ReportBuild.State.RUNNING)
+        build = ReportBuild.objects.get(pk=pk)
+        with translation.override(build.language):
+            built = reports.build(
+                build.report, start=build.starts_on, end=build.ends_on, fmt=build.fmt,
+                progress=lambda total: Progress(pk, total), language=build.language,
+            )  # fmt: skip
+        stored = files.save(built.content)
+        ReportBuild.objects.filter(pk=pk).update(
+            state=ReportBuild.State.DONE, stored_name=stored.name, filename=built.filename,
+            size=stored.size, finished_at=timezone.now(),
+        )  # fmt: skip
+    except documents.DocumentsUnavailable:
+        _failed(pk, "unavailable")
+    except Exception as error:  # noqa: BLE001 - the thread's last stand
+        logger.error("report build %s failed: %s", pk, type(error).__name__)
+        _failed(pk, "error")
+    finally:
+        connection.close()
+
+
+def _failed(pk: Any, reason: str) -> None:
+    ReportBuild.objects.filter(pk=pk).update(
+        state=ReportBuild.State.FAILED, failure=reason, finished_at=timezone.now()
+    )
+
+
+def stalled(build: ReportBuild) -> bool:
+    """Started (or waiting) but without progress for too long: its process stopped."""
+    unfinished = build.state in {ReportBuild.State.QUEUED, ReportBuild.State.RUNNING}
+    return unfinished and timezone.now() - build.updated_at > STALLED_AFTER

@@ -1,0 +1,179 @@
+"""The reports desk (`/desk/reports/`): ask for a report, follow its build, and
+download it; write the assessment's narrative sections.
+
+Each build belongs to the person who asked for it: nobody else can follow or
+download it (404), since a report may name people or list confidential letters.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from vigil.core import audit, documents, files, reports
+from vigil.core.http import document
+from vigil.core.permissions import Perm, permission_required
+from vigil.stats import builds
+from vigil.stats.forms import NarrativeForm, ReportRequestForm
+from vigil.stats.models import Narrative, ReportBuild
+
+RECENT = 20
+
+
+def _period() -> tuple[date, date]:
+    """The default period: the last full calendar year."""
+    year = timezone.localdate().year - 1
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+@permission_required(Perm.BUILD_REPORTS, Perm.APPROVE_COMMUNICATIONS, hidden=True)
+@require_http_methods(["GET", "POST"])
+def report_list(request: HttpRequest) -> HttpResponse:
+    start, end = _period()
+    form = ReportRequestForm(
+        request.POST or None,
+        user=request.user,
+        initial={
+            "starts_on": start, "ends_on": end, "fmt": "pdf",
+            "language": translation.get_language(),
+        },
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        build = builds.request_build(
+            actor=request.user, report=data["report"], fmt=data["fmt"],
+            start=data["starts_on"], end=data["ends_on"], language=data["language"],
+        )  # fmt: skip
+        return redirect("reports:status", pk=build.pk)
+    mine = ReportBuild.objects.filter(requested_by=request.user)[:RECENT]
+    return render(
+        request,
+        "stats/reports.html",
+        {"form": form, "builds": [_describe(b) for b in mine]},
+    )
+
+
+def _own(request: HttpRequest, pk: Any) -> ReportBuild:
+    try:
+        return ReportBuild.objects.get(pk=pk, requested_by=request.user)
+    except ReportBuild.DoesNotExist:
+        raise Http404 from None
+
+
+def _describe(build: ReportBuild) -> dict[str, Any]:
+    """What the pages and the progress poll say about a build."""
+    stalled = builds.stalled(build)
+    if stalled:
+        message = _("The build stopped before it finished. Ask for the report again.")
+    elif build.state == ReportBuild.State.FAILED:
+        message = (
+            str(documents.UNAVAILABLE)
+            if build.failure == "unavailable"
+            else _(
+                "The report could not be built. Ask for it again; if it fails again, tell "
+                "an administrator."
+            )
+        )
+    elif build.state == ReportBuild.State.DONE:
+        message = _("The report is ready.")
+    elif build.state == ReportBuild.State.RUNNING:
+        message = _("The report is being built: %(percent)s%% done.") % {"percent": build.percent}
+    else:
+        message = _("The report is waiting to start.")
+    finished = build.state in {ReportBuild.State.DONE, ReportBuild.State.FAILED} or stalled
+    return {
+        "build": build,
+        "label": reports.label(build.report) if build.report in reports.names() else build.report,
+        "message": message,
+        "finished": finished,
+        "ready": build.state == ReportBuild.State.DONE,
+        "download": reverse("reports:download", args=[build.pk]),
+        "progress": reverse("reports:progress", args=[build.pk]),
+    }
+
+
+@permission_required(Perm.BUILD_REPORTS, Perm.APPROVE_COMMUNICATIONS, hidden=True)
+def report_status(request: HttpRequest, pk: Any) -> HttpResponse:
+    return render(request, "stats/report_status.html", _describe(_own(request, pk)))
+
+
+@permission_required(Perm.BUILD_REPORTS, Perm.APPROVE_COMMUNICATIONS, hidden=True)
+def report_progress(request: HttpRequest, pk: Any) -> JsonResponse:
+    """Polled by the status page's script: the state, the share done, the message."""
+    described = _describe(_own(request, pk))
+    build = described["build"]
+    return JsonResponse(
+        {
+            "state": build.state,
+            "percent": build.percent,
+            "message": described["message"],
+            "finished": described["finished"],
+            "download": described["download"] if described["ready"] else None,
+        }
+    )
+
+
+@permission_required(Perm.BUILD_REPORTS, Perm.APPROVE_COMMUNICATIONS, hidden=True)
+def report_download(request: HttpRequest, pk: Any) -> HttpResponse:
+    build = _own(request, pk)
+    if build.state != ReportBuild.State.DONE:
+        raise Http404
+    audit.record(
+        actor=request.user, action="reports.downloaded", obj=build,
+        fields=[build.report, build.fmt],
+    )  # fmt: skip
+    return document(files.read(build.stored_name), build.filename)
+
+
+@permission_required(Perm.BUILD_REPORTS, hidden=True)
+@require_http_methods(["GET", "POST"])
+def narrative_edit(request: HttpRequest) -> HttpResponse:
+    """The assessment's narrative for a period: GET ?starts_on=&ends_on= loads it."""
+    start, end = _period()
+    if request.method == "POST":
+        form = NarrativeForm(request.POST)
+        period = (request.POST.get("starts_on", ""), request.POST.get("ends_on", ""))
+        if form.is_valid():
+            data = form.cleaned_data
+            from vigil.stats.periodic import ASSESSMENT_SECTIONS
+
+            for key, _heading in ASSESSMENT_SECTIONS:
+                Narrative.objects.update_or_create(
+                    report="assessment", starts_on=data["starts_on"], ends_on=data["ends_on"],
+                    section=key, defaults={"text": data[key], "updated_by": request.user},
+                )  # fmt: skip
+            audit.record(
+                actor=request.user, action="reports.narrative_saved", object_type="narrative",
+                object_id="assessment",
+                fields=[data["starts_on"].isoformat(), data["ends_on"].isoformat()],
+            )  # fmt: skip
+            messages.success(
+                request,
+                _(
+                    "The narrative is saved. It goes into the next build of the assessment for "
+                    "this period."
+                ),
+            )
+            return redirect(
+                f"{reverse('reports:narrative')}?starts_on={data['starts_on'].isoformat()}"
+                f"&ends_on={data['ends_on'].isoformat()}"
+            )
+    else:
+        period = NarrativeForm(request.GET or None)
+        if period.is_bound:
+            period.is_valid()
+            start = period.cleaned_data.get("starts_on") or start
+            end = period.cleaned_data.get("ends_on") or end
+        from vigil.stats.periodic import narratives
+
+        form = NarrativeForm(initial={"starts_on": start, "ends_on": end, **narratives(start, end)})
+        period = (start.isoformat(), end.isoformat())
+    return render(
+        request, "stats/narrative.html", {"form": form, "start": period[0], "end": period[1]}
+    )
