@@ -76,3 +76,20 @@ def acts_by_country(year: int) -> dict[str, int]:
         .annotate(n=Count("pk"))
     )
     return {row["incident__country"]: row["n"] for row in rows}
+
+
+def total_bars(grid: Grid) -> dict[str, Any]:
+    """A bar per row of a public table, drawn from its total as the public sees it: a
+    hidden total draws no bar, only its "<5" or "–"."""
+    from vigil.stats.selectors import bars, chart_height
+
+    items = [
+        (
+            label,
+            None if (i, "total") in grid.hidden else grid.value((i, "total")),
+            grid.shown((i, "total")),
+            None,
+        )
+        for i, label in enumerate(grid.row_labels)
+    ]
+    return {"bars": bars(items), "height": chart_height(items)}

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from vigil.core import documents
+from vigil.core.charts import Chart
 from vigil.core.reports import Built
 from vigil.stats import sdg16101
 
@@ -66,7 +67,14 @@ def build_report(
     with translation.override(language):
         bar = progress(1) if progress else None
         table = sdg16101.table(start, end)
+        categories = table.rows[:-1]
+        chart = Chart(
+            _("Verified cases by category"),
+            [row.label for row in categories],
+            [row.get("total") for row in categories],
+        )
         context = {
+            "chart": chart,
             "title": title(start, end),
             "table": table,
             "groups": _groups(table),
@@ -91,9 +99,11 @@ def _docx(context: dict[str, Any]) -> bytes:
     import io
 
     from docx import Document
+    from docx.shared import Cm
 
     document = Document()
     documents.heading(document, context["title"], level=0)
+    document.add_picture(io.BytesIO(context["chart"].png()), width=Cm(16))
     table = context["table"]
     for group_title, columns in context["groups"]:
         documents.heading(document, group_title, level=1)

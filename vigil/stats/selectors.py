@@ -65,6 +65,42 @@ def filtered_acts(user: Any, filters: CaseFilter) -> QuerySet[Act]:
     return acts
 
 
+BAR = 22  # the height of a row of a bar chart, in its own units
+LABEL = 190  # the room for the labels, left of the bars
+WIDTH = 250  # the length of the longest bar
+LABEL_CHARS = 28
+
+
+def bars(items: list[tuple[str, int | None, str, Any]]) -> list[dict[str, Any]]:
+    """Where the label, bar and value of each item go in a server-drawn SVG chart.
+
+    Each item is (label, value, the value as shown, what the bar stands for). A value
+    of None draws no bar, only what is shown (a public chart's hidden "<5")."""
+    most = max((value or 0 for _label, value, _shown, _item in items), default=0)
+    drawn = []
+    for index, (label, value, shown, item) in enumerate(items):
+        width = round(WIDTH * (value or 0) / most) if most else 0
+        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+        drawn.append(
+            {
+                "bucket": item,
+                "title": label,
+                "label": short,
+                "shown": shown,
+                "y": index * BAR,
+                "text_y": index * BAR + 13,
+                "x": LABEL,
+                "width": width,
+                "text_x": LABEL + width + 4,
+            }
+        )
+    return drawn
+
+
+def chart_height(items: list[Any]) -> int:
+    return max(len(items), 1) * BAR
+
+
 @dataclass
 class Bucket:
     key: str
@@ -85,32 +121,9 @@ class Breakdown:
     def most(self) -> int:
         return max((b.acts for b in self.buckets), default=0)
 
-    BAR = 22  # the height of a row of the chart, in its own units
-    LABEL = 190  # the room for the labels, left of the bars
-    WIDTH = 250  # the length of the longest bar
-    LABEL_CHARS = 28
-
     def bars(self) -> list[dict[str, Any]]:
         """Where each bucket's label and bar go in a server-drawn SVG chart."""
-        most = self.most
-        bars = []
-        for index, bucket in enumerate(self.buckets):
-            width = round(self.WIDTH * bucket.acts / most) if most else 0
-            label = bucket.label
-            if len(label) > self.LABEL_CHARS:
-                label = label[: self.LABEL_CHARS - 1].rstrip() + "…"
-            bars.append(
-                {
-                    "bucket": bucket,
-                    "label": label,
-                    "y": index * self.BAR,
-                    "text_y": index * self.BAR + 13,
-                    "x": self.LABEL,
-                    "width": width,
-                    "text_x": self.LABEL + width + 4,
-                }
-            )
-        return bars
+        return bars([(b.label, b.acts, str(b.acts), b) for b in self.buckets])
 
     def line(self, width: int = 480, height: int = 160, margin: int = 24) -> dict[str, Any]:
         """A trend line of the acts over the buckets (years), for a server-drawn SVG."""
@@ -135,7 +148,7 @@ class Breakdown:
 
     @property
     def height(self) -> int:
-        return max(len(self.buckets), 1) * self.BAR
+        return max(len(self.buckets), 1) * BAR
 
 
 Counts = tuple[int, int, int]  # acts, victims, cases
@@ -418,3 +431,15 @@ def activities_by_level_and_stakeholder() -> list[tuple[str, dict[str, int]]]:
             )
         )
     return rows
+
+
+def activities_by_stakeholder() -> list[tuple[str, int]]:
+    """Accepted activity reports per type of stakeholder."""
+    from vigil.activities.models import ActivityReport, ReviewState, StakeholderType
+
+    counts = dict(
+        ActivityReport.objects.filter(state=ReviewState.ACCEPTED)
+        .values_list("stakeholder_type")
+        .annotate(n=Count("pk"))
+    )
+    return [(str(kind.label), counts.get(kind.value, 0)) for kind in StakeholderType]

@@ -75,6 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         exact=True,
         link=lambda code: reverse("stats:records") + "?" + _query(filters, country=code),
     )
+    measures_by_year = selectors.measures_by_effect_and_year()
     return render(
         request,
         "stats/dashboard.html",
@@ -84,7 +85,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "map": world_map,
             "trend": breakdowns["year"],
             "rules": reports.rules(),
-            "measures_by_year": selectors.measures_by_effect_and_year(),
+            "measures_by_year": measures_by_year,
+            "measures_chart": _chart(
+                [
+                    (str(label), sum(c.get(value, 0) for _y, c in measures_by_year))
+                    for value, label in Effect.choices
+                ]
+            ),
+            "activities_chart": _chart(selectors.activities_by_stakeholder()),
             "measures_by_theme": selectors.measures_by_theme(),
             "activities": selectors.activities_by_level_and_stakeholder(),
             "effects": Effect.choices,
@@ -269,12 +277,18 @@ def _public_year(request: HttpRequest) -> int:
     return min(max(year, 2000), this_year)
 
 
+def _chart(counts: list[tuple[str, int]]) -> dict[str, Any]:
+    items = [(label, n, str(n), None) for label, n in counts]
+    return {"bars": selectors.bars(items), "height": selectors.chart_height(items)}
+
+
 def public_page(request: HttpRequest) -> HttpResponse:
     from vigil.stats import public
     from vigil.stats.suppression import threshold
 
     year = _public_year(request)
     this_year = timezone.localdate().year
+    tables = public.tables(year)
     return render(
         request,
         "stats/public.html",
@@ -282,7 +296,8 @@ def public_page(request: HttpRequest) -> HttpResponse:
             "map": maps.choropleth(public.acts_by_country(year), exact=False),
             "year": year,
             "years": list(range(this_year, this_year - 12, -1)),
-            "tables": public.tables(year),
+            "tables": tables,
+            "charts": {name: public.total_bars(grid) for name, grid in tables.items()},
             "threshold": threshold(),
             "rates": reply_rates(kind=AddresseeKind.STATE, published_only=True)[:30],
         },

@@ -51,3 +51,17 @@ def test_the_maps_colour_each_country_and_the_public_one_tells_only_ranges(clien
     # Colombia: A's three acts, C's reported killing, E's raid, F's first disappearance.
     assert colombia and colombia.group(2) == "6"
     assert 'href="/desk/statistics/records/?country=COL"' in desk_html
+
+
+def test_the_public_charts_draw_only_what_the_tables_show(client, dataset):
+    import re
+
+    html = client.get(reverse("public_stats:page") + "?year=2025").content.decode()
+    chart = html.split('aria-labelledby="h-sdg"')[2].split("</svg>")[0]
+    grid = public.sdg_by_sex(2025)
+    bars = re.findall(r"<title>(.*?): (.*?)</title>.*?width=\"(\d+)\"", chart, re.S)
+    assert [(label, shown) for label, shown, _width in bars] == [
+        (label, total.replace("<", "&lt;")) for label, _cells, total in grid.public_rows()[:-1]
+    ]
+    # Every category is below five here (or none): no bar is drawn, whatever its count.
+    assert {width for _label, _shown, width in bars} == {"0"}

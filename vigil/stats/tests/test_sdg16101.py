@@ -110,3 +110,8 @@ def test_build_report_sdg16101_writes_the_table_in_every_format(dataset, tmp_pat
     document = Document(str(tmp_path / "sdg.docx"))
     total_row = [c.text for c in document.tables[0].rows[-1].cells]
     assert total_row[:3] == ["All categories", "5", "4"]  # total, human rights defenders
+    # The chart beside the table: a picture in Word, text in the SVG of the HTML.
+    assert len(document.inline_shapes) == 1
+    assert "Verified cases by category" in texts["html"]
+    html = (tmp_path / "sdg.html").read_text()
+    assert html.count("<svg") == 1 and "Enforced disappearance" in html.split("<svg")[1]

@@ -131,6 +131,8 @@ def test_measures_and_activity_reports_are_counted_by_effect_theme_level_and_sta
         "local": 1, "national": 1, "regional": 0, "international": 0,
     }  # fmt: skip
     assert rows["State"] == {"local": 0, "national": 0, "regional": 0, "international": 0}
+    # A report at two levels is one report.
+    assert dict(selectors.activities_by_stakeholder())["National human rights institution"] == 1
 
 
 def test_the_dashboard_shows_measures_by_effect_and_activity_reports_by_level(client, dave, alice):
@@ -145,3 +147,7 @@ def test_the_dashboard_shows_measures_by_effect_and_activity_reports_by_level(cl
     assert "State measures by effect on defenders" in html
     assert '<th scope="row">2025</th><td>0</td><td>1</td><td>0</td>' in html
     assert "Accepted activity reports by level and type of stakeholder" in html
+    # The charts beside the tables: one bar per effect, the longest for the only measure.
+    measures_chart = html.split('aria-labelledby="h-measures"')[2].split("</svg>")[0]
+    assert "<title>Restrictive: 1</title>" in measures_chart
+    assert "<title>Enabling: 0</title>" in measures_chart
