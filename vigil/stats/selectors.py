@@ -11,14 +11,20 @@ person or organisation), victims (distinct people and organisations), and cases
 """
 
 import hashlib
+import logging
+import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS, Act
@@ -99,6 +105,9 @@ def bars(items: list[tuple[str, int | None, str, Any]]) -> list[dict[str, Any]]:
 
 def chart_height(items: list[Any]) -> int:
     return max(len(items), 1) * BAR
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -341,43 +350,98 @@ def data_version() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def _cache_key(user: Any, filters: CaseFilter, name: str, version: str) -> str:
-    """The scope and the filters in a digest (the filter's words are never part of
-    it: statistics ignore them)."""
+def _digest(user: Any, filters: CaseFilter) -> str:
+    """The reader's scope and the filters, as a digest for cache keys (the filter's
+    words are never part of it: statistics ignore them)."""
     scope = country_scope(user)
     criteria = {k: v for k, v in asdict(filters).items() if k != "text"}
     material = repr((sorted(scope) if scope is not None else "all", sorted(criteria.items())))
-    digest = hashlib.sha256(material.encode()).hexdigest()[:32]
-    return f"vigil:stats:{version}:{digest}:{name}"
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
-def counts(user: Any, filters: CaseFilter, names: list[str]) -> dict[str, dict[str, Counts]]:
-    """The counts of the breakdowns `names`, from the cache when the records have not
-    changed since they were counted."""
-    version = data_version()
-    keys = {name: _cache_key(user, filters, name, version) for name in names}
-    found = cache.get_many(list(keys.values()))
-    result = {}
-    acts = None
-    for name, key in keys.items():
-        if key in found:
-            result[name] = found[key]
-            continue
-        if acts is None:
-            acts = filtered_acts(user, filters)
-        result[name] = COUNTERS[name](acts)
-        cache.set(key, result[name], CACHE_SECONDS)
-    return result
+# A recount that took longer than this last time runs in the background after a
+# change, and the page shows the previous counts, saying when they were made. Below
+# it (any desk of a few thousand incidents), the page waits for exact numbers.
+SYNC_SECONDS = 0.5
+
+
+@dataclass
+class Counted:
+    counts: dict[str, dict[str, Counts]]
+    counted_at: datetime
+    stale: bool = False  # the records have changed since; a recount is under way
+
+
+def counts(user: Any, filters: CaseFilter, names: list[str]) -> Counted:
+    """The counts of the breakdowns `names`: from the cache when the records have not
+    changed since they were counted; else counted now, or, when counting is slow,
+    the previous counts while a recount runs in the background."""
+    version, digest = data_version(), _digest(user, filters)
+    entry = cache.get(f"vigil:stats:{version}:{digest}")
+    if entry and all(name in entry["counts"] for name in names):
+        return Counted(entry["counts"], entry["counted_at"])
+    latest = cache.get(f"vigil:stats:latest:{digest}")
+    if (
+        latest
+        and latest["seconds"] > SYNC_SECONDS
+        and all(name in latest["counts"] for name in names)
+    ):
+        _recount_later(user, filters, list(latest["counts"]), digest)
+        return Counted(latest["counts"], latest["counted_at"], stale=True)
+    return _count_now(user, filters, names, version, digest, entry)
+
+
+def _count_now(
+    user: Any, filters: CaseFilter, names: list[str], version: str, digest: str,
+    entry: dict[str, Any] | None = None,
+) -> Counted:  # fmt: skip
+    started, at = time.perf_counter(), timezone.now()
+    entry = entry or {"counted_at": at, "counts": {}, "seconds": 0.0}
+    acts = filtered_acts(user, filters)
+    for name in names:
+        if name not in entry["counts"]:
+            entry["counts"][name] = COUNTERS[name](acts)
+    entry["seconds"] += time.perf_counter() - started
+    cache.set(f"vigil:stats:{version}:{digest}", entry, CACHE_SECONDS)
+    cache.set(f"vigil:stats:latest:{digest}", entry, CACHE_SECONDS * 24)
+    return Counted(entry["counts"], entry["counted_at"])
+
+
+def _recount_later(user: Any, filters: CaseFilter, names: list[str], digest: str) -> None:
+    """Recount in a thread of this process, once at a time per scope and filters,
+    after the request's transaction has committed."""
+    lock = f"vigil:stats:recounting:{digest}"
+    if not cache.add(lock, True, timeout=600):
+        return
+
+    def recount() -> None:
+        close_old_connections()
+        try:
+            _count_now(user, filters, names, data_version(), digest)
+        except Exception as error:  # noqa: BLE001 - the thread's last stand
+            logger.error("statistics recount failed: %s", type(error).__name__)
+        finally:
+            cache.delete(lock)
+            connection.close()
+
+    transaction.on_commit(
+        lambda: threading.Thread(target=recount, name="stats-recount", daemon=True).start()
+    )
+
+
+def dashboard_counted(user: Any, filters: CaseFilter) -> tuple[dict[str, Breakdown], Counted]:
+    """The dashboard's breakdowns, and when and how freshly they were counted."""
+    counted = counts(user, filters, BREAKDOWNS)
+    return {name: labelled(name, counted.counts[name]) for name in BREAKDOWNS}, counted
 
 
 def dashboard(user: Any, filters: CaseFilter) -> dict[str, Breakdown]:
-    found = counts(user, filters, BREAKDOWNS)
-    return {name: labelled(name, found[name]) for name in BREAKDOWNS}
+    return dashboard_counted(user, filters)[0]
 
 
 def breakdown(user: Any, filters: CaseFilter, name: str) -> Breakdown:
     """One of the dashboard's breakdowns, alone (for an export)."""
-    return labelled(name, counts(user, filters, [name])[name])
+    return labelled(name, counts(user, filters, [name]).counts[name])
 
 
 # --- Measures and activity reports ---------------------------------------------------

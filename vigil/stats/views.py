@@ -51,7 +51,7 @@ def _query(filters: CaseFilter, **extra: Any) -> str:
 @statistics
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters, year = _filters(request)
-    breakdowns = selectors.dashboard(request.user, filters)
+    breakdowns, counted = selectors.dashboard_counted(request.user, filters)
     acts = selectors.filtered_acts(request.user, filters)
     sdg = sdg16101.table(date(year, 1, 1), date(year, 12, 31), acts)
     query = request.GET.copy()
@@ -85,6 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "map": world_map,
             "trend": breakdowns["year"],
             "rules": reports.rules(),
+            "counted": counted,
             "measures_by_year": measures_by_year,
             "measures_chart": _chart(
                 [

@@ -123,3 +123,45 @@ def test_the_counts_are_cached_until_a_record_changes(
     a.refresh_from_db()
     services.defender_update(actor=carol, defender=a, version=a.version, is_journalist=False)
     assert "journalist" not in counted(selectors.dashboard(dave, CaseFilter())["victim_category"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_counting_is_slow_the_last_counts_are_shown_while_a_recount_runs(
+    client, dave, carol, records, monkeypatch
+):
+    from django.urls import reverse
+
+    monkeypatch.setattr(selectors, "SYNC_SECONDS", -1)  # every recount counts as slow
+    first = selectors.dashboard_counted(dave, CaseFilter())[1]
+    assert not first.stale
+    make.act(carol, incident=records["i4"], victim=records["a"], violation=ViolationType.THREATS)
+
+    breakdowns, state = selectors.dashboard_counted(dave, CaseFilter())
+    assert state.stale and state.counted_at == first.counted_at
+    assert counted_flags(breakdowns) == (5, 4, 2)  # the counts from before the change
+    breakdowns = wait_for_recount(dave)
+    assert counted_flags(breakdowns) == (6, 4, 2)
+
+    # The page says so, until the recount is done.
+    make.act(carol, incident=records["i4"], victim=records["a"], violation=ViolationType.THREATS)
+    client.force_login(dave)
+    notice = "Records have changed since, and new figures are being counted"
+    assert notice in client.get(reverse("stats:dashboard")).content.decode()
+    wait_for_recount(dave)
+    assert notice not in client.get(reverse("stats:dashboard")).content.decode()
+
+
+def wait_for_recount(user, seconds=30):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        breakdowns, state = selectors.dashboard_counted(user, CaseFilter())
+        if not state.stale:
+            return breakdowns
+        time.sleep(0.1)
+    raise AssertionError("the recount did not finish")
+
+
+def counted_flags(breakdowns):
+    return counted(breakdowns["flags"])["all"]
