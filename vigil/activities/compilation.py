@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from vigil.activities.models import ActivityReport, ReviewState, StakeholderType
 from vigil.core import documents
+from vigil.core.charts import Chart
 from vigil.core.reports import Built
 from vigil.core.vocabularies import REGIONAL_GROUP_OF, RegionalGroup, country_name
 
@@ -70,6 +71,14 @@ class Compilation:
     table: list[tuple[str, list[int], int]]  # stakeholder type, count per region, total
     totals: list[int]
     total: int
+
+    @property
+    def chart(self) -> Chart:
+        return Chart(
+            _("Reports by type of stakeholder"),
+            [label for label, _counts, _total in self.table],
+            [total for _label, _counts, total in self.table],
+        )
 
     @property
     def title(self) -> str:
@@ -168,10 +177,13 @@ def as_pdf(compilation: Compilation) -> bytes:
 
 def as_docx(compilation: Compilation) -> bytes:
     from docx import Document
+    from docx.shared import Cm
 
     document = Document()
     documents.heading(document, compilation.title, level=0)
     documents.heading(document, _("Summary"), level=1)
+    if compilation.total:
+        document.add_picture(io.BytesIO(compilation.chart.png()), width=Cm(16))
     table = document.add_table(rows=1, cols=len(compilation.regions) + 2)
     table.style = "Table Grid"
     header = table.rows[0].cells

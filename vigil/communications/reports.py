@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from vigil.communications import letters
 from vigil.communications.models import AddresseeKind, Communication, CommunicationType, Reply
 from vigil.core import documents
+from vigil.core.charts import Chart
 from vigil.core.reports import Built
 from vigil.core.vocabularies import country_name
 
@@ -82,6 +83,11 @@ class Report:
             "%(count)s of these letters are still confidential: do not make this report "
             "public before %(date)s."
         ) % {"count": self.confidential, "date": _date(self.confidential_until)}
+
+    @property
+    def chart(self) -> Chart:
+        labels, values = zip(*self.by_kind, strict=True) if self.by_kind else ((), ())
+        return Chart(_("Letters by type"), list(labels), list(values))
 
     @property
     def title(self) -> str:
@@ -189,12 +195,15 @@ def as_pdf(report: Report) -> bytes:
 
 def as_docx(report: Report) -> bytes:
     from docx import Document
+    from docx.shared import Cm
 
     document = Document()
     documents.heading(document, report.title, level=0)
     if report.notice:
         documents.paragraph(document, report.notice).runs[0].bold = True
     documents.heading(document, _("Summary"), level=1)
+    if report.letters:
+        document.add_picture(io.BytesIO(report.chart.png()), width=Cm(16))
     table = document.add_table(rows=1, cols=2)
     table.style = "Table Grid"
     table.rows[0].cells[0].text, table.rows[0].cells[1].text = _("Letters"), _("Number")

@@ -148,6 +148,7 @@ def test_build_report_compilation_writes_a_document_with_a_progress_bar(sam, ali
     assert "Training for community leaders" in text
     assert "Latin American and Caribbean Group" in text
     assert "100%  1/1 compilation" in err.getvalue()
+    assert len(Document(str(output)).inline_shapes) == 1  # the chart by stakeholder type
 
 
 def test_the_desk_downloads_the_compilation_in_html(sam, alice, carol, client):
@@ -158,6 +159,9 @@ def test_the_desk_downloads_the_compilation_in_html(sam, alice, carol, client):
         {"start": "2026-01-01", "end": "2026-12-31", "format": "html"},
     )
     assert response["Content-Disposition"].endswith('"compilation-2026-01-01-2026-12-31.html"')
-    assert "Training for community leaders" in response.content.decode()
+    html = response.content.decode()
+    assert "Training for community leaders" in html
+    chart = html.split("<svg", 1)[1].split("</svg>")[0]
+    assert "Reports by type of stakeholder" in chart and "National human rights" in chart
     client.force_login(alice)  # officers review but do not build reports
     assert client.get(reverse("activities:compilation")).status_code == 404

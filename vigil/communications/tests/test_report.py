@@ -88,6 +88,7 @@ def test_the_command_writes_the_file_with_a_progress_bar_and_audits_it(period, t
     )  # fmt: skip
     text = "\n".join(p.text for p in Document(str(output)).paragraphs)
     assert "UA COL 1/2026" in text and "UA COL 3/2026" not in text
+    assert len(Document(str(output)).inline_shapes) == 1  # the chart of letters by type
     assert "100%  2/2 communications" in err.getvalue()
     assert str(output) in out.getvalue()
     assert not list(tmp_path.glob("*.partial"))
