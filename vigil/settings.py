@@ -241,6 +241,8 @@ LOGGING = {
         # attaches is not formatted by the handler above.
         "django.request": {"level": "WARNING"},
         "django.security": {"level": "WARNING"},
+        # Chart drawing chatters at INFO (font caches, axis units); labels stay out of logs.
+        "matplotlib": {"level": "WARNING"},
     },
 }
 
