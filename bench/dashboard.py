@@ -8,10 +8,11 @@ victim categories, focus groups and reprisals), and times:
 - the dashboard: every breakdown `/desk/statistics/` shows (acts, victims and cases
   by year, 16.10.1 category, violation, region, country, sex, victim category,
   focus group, perpetrator, business and reprisal), as `stats.selectors.dashboard`
-  computes it for a coordinator: "dashboard" counted from scratch (the cache
-  emptied before each round: the first view of a filter, or any view on a desk
-  whose counts are quick), "dash-warm" when the records have not changed (the counts
-  come from the cache after the data-version check), "dash-chg" right after a
+  computes it for a coordinator: "recount" counted from scratch (the cache
+  emptied before each round: the first view of a filter, the background recount
+  after a change, or any view on a desk whose counts are quick), "unchanged" when
+  the records have not changed (the counts come from the cache after the
+  data-version check), "changed" right after a
   record changed (the last counts are shown, saying when they were made, while a
   recount runs in the background; see `SYNC_SECONDS`);
 - the 16.10.1 table for one 12-month period (`stats.sdg16101.table`),
@@ -253,7 +254,7 @@ def app_sdg(start: date, end: date) -> dict[tuple[str, str], int]:
 def compare(name: str, app: dict, sql: dict) -> None:
     """The app's numbers are the hand-written SQL's, bucket by bucket (empty buckets
     the app shows with zeros are left out of the comparison)."""
-    if name.startswith("dash"):
+    if name != "sdg16101":
         for breakdown, buckets in sql.items():
             shown = {k: v for k, v in app[breakdown].items() if v != (0, 0, 0)}
             wanted = {k: tuple(v) for k, v in buckets.items() if tuple(v) != (0, 0, 0)}
@@ -316,9 +317,9 @@ def run_one(database: str, incidents: int) -> None:
             return app_dashboard(user)
 
         reads = {
-            "dashboard": (cold, lambda: sql_dashboard(database)),
-            "dash-warm": (lambda: app_dashboard(user), lambda: sql_dashboard(database)),
-            "dash-chg": (after_change, lambda: sql_dashboard(database)),
+            "recount": (cold, lambda: sql_dashboard(database)),
+            "unchanged": (lambda: app_dashboard(user), lambda: sql_dashboard(database)),
+            "changed": (after_change, lambda: sql_dashboard(database)),
             "sdg16101": (lambda: app_sdg(*PERIOD), lambda: sql_sdg(*PERIOD)),
         }
         print(
@@ -330,6 +331,8 @@ def run_one(database: str, incidents: int) -> None:
             app_times, raw_times = timed(app), timed(raw)
             ratio = statistics.median(app_times) / statistics.median(raw_times)
             verdict = "ok" if percentile(app_times, 0.95) < 1000 else "MISSES the 1 s target"
+            if read == "recount" and verdict != "ok":
+                verdict += " (a page waits for it only on the first view of a filter)"
             print(
                 f"  {read:<10} {statistics.median(app_times):>9.0f}ms"
                 f" {percentile(app_times, 0.95):>7.0f}ms {statistics.median(raw_times):>9.0f}ms"

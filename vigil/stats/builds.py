@@ -14,7 +14,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone, translation
 
 from vigil.core import audit, documents, files, reports
@@ -69,9 +69,13 @@ class Progress:
         self._write()
 
     def _write(self) -> None:
-        ReportBuild.objects.filter(pk=self.pk).update(
-            done=self.done, total=self.total, updated_at=timezone.now()
-        )
+        # Progress is worth a try, not a failed report: a busy database skips a beat.
+        try:
+            ReportBuild.objects.filter(pk=self.pk).update(
+                done=self.done, total=self.total, updated_at=timezone.now()
+            )
+        except OperationalError:
+            return
         self._written = time.monotonic()
 
 
@@ -80,7 +84,7 @@ def run(pk: Any) -> None:
     of a thread. Logs name the build, never its content."""
     close_old_connections()
     try:
-        ReportBuild.objects.filter(pk=pk).update(state=ReportBuild.State.RUNNING)
+        _retrying(lambda: ReportBuild.objects.filter(pk=pk).update(state=ReportBuild.State.RUNNING))
         build = ReportBuild.objects.get(pk=pk)
         with translation.override(build.language):
             built = reports.build(
@@ -88,9 +92,11 @@ def run(pk: Any) -> None:
                 progress=lambda total: Progress(pk, total), language=build.language,
             )  # fmt: skip
         stored = files.save(built.content)
-        ReportBuild.objects.filter(pk=pk).update(
-            state=ReportBuild.State.DONE, stored_name=stored.name, filename=built.filename,
-            size=stored.size, finished_at=timezone.now(),
+        _retrying(
+            lambda: ReportBuild.objects.filter(pk=pk).update(
+                state=ReportBuild.State.DONE, stored_name=stored.name, filename=built.filename,
+                size=stored.size, finished_at=timezone.now(),
+            )
         )  # fmt: skip
     except documents.DocumentsUnavailable:
         _failed(pk, "unavailable")
@@ -102,9 +108,24 @@ def run(pk: Any) -> None:
 
 
 def _failed(pk: Any, reason: str) -> None:
-    ReportBuild.objects.filter(pk=pk).update(
-        state=ReportBuild.State.FAILED, failure=reason, finished_at=timezone.now()
+    _retrying(
+        lambda: ReportBuild.objects.filter(pk=pk).update(
+            state=ReportBuild.State.FAILED, failure=reason, finished_at=timezone.now()
+        )
     )
+
+
+def _retrying(write: Any, attempts: int = 10) -> Any:
+    """A write that SQLite may refuse while another connection holds a lock on the
+    table (its busy timeout does not cover every case): tried again, briefly."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    return None
 
 
 def stalled(build: ReportBuild) -> bool:

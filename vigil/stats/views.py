@@ -133,6 +133,7 @@ def _sections() -> list[tuple[str, str, str]]:
 TABLES = [
     "sdg16101", "year", "sdg_category", "violation", "region", "country", "victim_category",
     "sex", "focus_group", "perpetrator", "flags", "replies_states", "replies_companies",
+    "measures_by_year", "measures_by_theme", "activities",
 ]  # fmt: skip
 
 
@@ -149,6 +150,23 @@ def _table(request: HttpRequest, name: str) -> tuple[list[str], list[list[Any]]]
         return header, [
             [r.label, r.sent, r.replied, r.replied_in_time, r.median_days]
             for r in reply_rates(kind=kind)
+        ]
+    if name in {"measures_by_year", "measures_by_theme"}:
+        rows = (
+            selectors.measures_by_effect_and_year()
+            if name == "measures_by_year"
+            else selectors.measures_by_theme()
+        )
+        first = _("Year") if name == "measures_by_year" else _("Theme")
+        header = [first, *(str(label) for _value, label in Effect.choices)]
+        return header, [
+            [key, *(counts.get(v, 0) for v, _l in Effect.choices)] for key, counts in rows
+        ]
+    if name == "activities":
+        header = [_("Stakeholder"), *(str(label) for _value, label in Level.choices)]
+        return header, [
+            [kind, *(counts.get(v, 0) for v, _l in Level.choices)]
+            for kind, counts in selectors.activities_by_level_and_stakeholder()
         ]
     breakdown = selectors.breakdown(request.user, filters, name)
     header = [_("Group"), _("Acts"), _("Victims"), _("Cases")]

@@ -151,3 +151,14 @@ def test_the_dashboard_shows_measures_by_effect_and_activity_reports_by_level(cl
     measures_chart = html.split('aria-labelledby="h-measures"')[2].split("</svg>")[0]
     assert "<title>Restrictive: 1</title>" in measures_chart
     assert "<title>Enabling: 0</title>" in measures_chart
+    # Their tables export too.
+    rows = client.get(reverse("stats:export", args=["measures_by_year", "csv"]))
+    assert rows.content.decode("utf-8-sig").splitlines() == [
+        "Year,Enabling,Restrictive,Mixed", "2025,0,1,0",
+    ]  # fmt: skip
+    themes = client.get(reverse("stats:export", args=["measures_by_theme", "xlsx"]))
+    assert themes["Content-Disposition"].endswith('"measures_by_theme.xlsx"')
+    activities = client.get(reverse("stats:export", args=["activities", "csv"]))
+    assert activities.content.decode("utf-8-sig").splitlines()[0] == (
+        "Stakeholder,Local,National,Regional,International"
+    )
