@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Min, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,11 @@ def overdue(on: date | None = None) -> QuerySet[Communication]:
     )
 
 
+def no_longer_confidential() -> Q:
+    """Letters whose confidentiality has ended (or never began) today."""
+    return Q(confidential_until__isnull=True) | Q(confidential_until__lt=timezone.localdate())
+
+
 @dataclass(frozen=True)
 class ReplyRate:
     addressee: str  # a country code, or a company's name
@@ -41,18 +46,21 @@ class ReplyRate:
 
 def reply_rates(
     *, kind: str = AddresseeKind.STATE, sent_from: date | None = None, sent_to: date | None = None,
-    published_only: bool = False,
+    published_only: bool = False, public_only: bool = False,
 ) -> list[ReplyRate]:  # fmt: skip
     """How often, and how fast, each State (or company) replied to what it was sent.
 
     Each communication counts once for each addressee of that kind; a reply counts
-    if it is the first one received, whenever it came.
+    if it is the first one received, whenever it came. `published_only` counts the
+    published letters; `public_only` those whose confidentiality has ended.
     """
     letters: Any = Communication.objects.filter(sent_on__isnull=False).annotate(
         first_reply=Min("replies__received_on")
     )
     if published_only:
         letters = letters.filter(published_on__isnull=False)
+    if public_only:
+        letters = letters.filter(no_longer_confidential())
     if sent_from:
         letters = letters.filter(sent_on__gte=sent_from)
     if sent_to:

@@ -2,7 +2,7 @@
 text, so it can be searched and read back) and PNG for Word, which cannot hold SVG.
 
 The screens draw their own charts as SVG in templates; these are for files.
-Matplotlib's object API is used (no pyplot): no global state, safe in a thread.
+Matplotlib's object API is used (no pyplot), with its one global setting made once.
 """
 
 import io
@@ -35,7 +35,7 @@ class Chart:
         return self._draw("png")
 
     def _draw(self, fmt: str) -> bytes:
-        from matplotlib import rc_context
+        _configure()
         from matplotlib.figure import Figure
 
         labels = [
@@ -60,7 +60,20 @@ class Chart:
         figure.tight_layout()
         output = io.BytesIO()
         options = {"metadata": {"Date": None}} if fmt == "svg" else {}
-        # SVG text stays text rather than glyph outlines.
-        with rc_context({"svg.fonttype": "none"}):
-            figure.savefig(output, format=fmt, **options)
+        figure.savefig(output, format=fmt, **options)
         return output.getvalue()
+
+
+_configured = False
+
+
+def _configure() -> None:
+    """Once per process, before any drawing: SVG text stays text rather than glyph
+    outlines. (Set globally, not per chart: a per-chart context would change the
+    global settings under a chart drawn at the same time in another thread.)"""
+    global _configured
+    if not _configured:
+        import matplotlib
+
+        matplotlib.rcParams["svg.fonttype"] = "none"
+        _configured = True

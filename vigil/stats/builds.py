@@ -84,7 +84,11 @@ def run(pk: Any) -> None:
     of a thread. Logs name the build, never its content."""
     close_old_connections()
     try:
-        _retrying(lambda: ReportBuild.objects.filter(pk=pk).update(state=ReportBuild.State.RUNNING))
+        _retrying(
+            lambda: ReportBuild.objects.filter(pk=pk).update(
+                state=ReportBuild.State.RUNNING, updated_at=timezone.now()
+            )
+        )
         build = ReportBuild.objects.get(pk=pk)
         with translation.override(build.language):
             built = reports.build(
@@ -126,6 +130,25 @@ def _retrying(write: Any, attempts: int = 10) -> Any:
                 raise
             time.sleep(0.1 * (attempt + 1))
     return None
+
+
+RETENTION = timedelta(days=7)
+
+
+def purge_expired(now: Any = None) -> int:
+    """Delete the files of builds older than `RETENTION`: a report may name people,
+    and a copy kept forever would outlive a withdrawn consent. The row stays, with
+    no file, so the list still shows what was built."""
+    cutoff = (now or timezone.now()) - RETENTION
+    expired = ReportBuild.objects.filter(created_at__lt=cutoff).exclude(stored_name="")
+    count = 0
+    for build in expired:
+        files.delete(build.stored_name)
+        ReportBuild.objects.filter(pk=build.pk).update(
+            stored_name="", state=ReportBuild.State.FAILED, failure="expired"
+        )
+        count += 1
+    return count
 
 
 def stalled(build: ReportBuild) -> bool:

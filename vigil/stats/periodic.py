@@ -34,6 +34,10 @@ from vigil.core.vocabularies import Theme, country_name
 from vigil.stats import selectors
 
 # The narrative sections of the assessment, in the order of the report.
+CONFIDENTIAL_LEFT_OUT = gettext_lazy(
+    "Letters still confidential on the day this report was built are not counted in it."
+)
+
 ASSESSMENT_SECTIONS = [
     ("introduction", gettext_lazy("Introduction")),
     ("trends", gettext_lazy("Trends in attacks and reprisals")),
@@ -87,14 +91,17 @@ def annual(start: date, end: date, progress: Any = None) -> composed.Composed:
         CommunicationType,
         CountryVisit,
     )
+    from vigil.communications.selectors import no_longer_confidential
 
+    # A letter still confidential today is left out of every count and list: the
+    # report may be published, and its readers (analysts too) may not learn of it.
     sent = list(
         Communication.objects.filter(sent_on__gte=start, sent_on__lte=end)
+        .filter(no_longer_confidential())
         .prefetch_related("addressees", "replies", "theme_rows")
         .order_by("sent_on", "reference")
     )
     bar = progress(len(sent) + 3) if progress else None
-    today = timezone.localdate()
     report = composed.Composed(
         title=_(
             "Annex to the annual report: communications, visits and themes, %(start)s to %(end)s"
@@ -102,15 +109,6 @@ def annual(start: date, end: date, progress: Any = None) -> composed.Composed:
         % _period(start, end),
         generated_at=timezone.now(),
     )
-    confidential = [c for c in sent if c.confidential_until and c.confidential_until >= today]
-    if confidential:
-        report.notice = _(
-            "%(count)s of these letters are still confidential: do not make this report "
-            "public before %(date)s."
-        ) % {
-            "count": len(confidential),
-            "date": _day(max(c.confidential_until for c in confidential)),
-        }
     report.introduction.append(
         _(
             "Prepared under paragraph 19 of General Assembly resolution 72/247: the "
@@ -118,6 +116,7 @@ def annual(start: date, end: date, progress: Any = None) -> composed.Composed:
             "the country visits and the themes of the mandate's work."
         )
     )
+    report.introduction.append(str(CONFIDENTIAL_LEFT_OUT))
 
     # Communications by State and type, with their replies.
     kinds = list(CommunicationType)
@@ -186,10 +185,6 @@ def annual(start: date, end: date, progress: Any = None) -> composed.Composed:
         bar.advance()
 
     listing = report.section(_("List of communications"))
-    listing.text(
-        _("Letters whose confidentiality has not ended are counted above but not listed here."),
-        emphasis=True,
-    )
     listing.table(
         [_("Reference"), _("Sent on"), _("Type"), _("Addressees"), _("Reply")],
         [
@@ -201,7 +196,6 @@ def annual(start: date, end: date, progress: Any = None) -> composed.Composed:
                 _day(max(r.received_on for r in c.replies.all())) if c.replies.all() else _("None"),
             ]
             for c in sent
-            if c not in confidential
         ],
     )
 
@@ -266,7 +260,7 @@ def _rates(section: composed.Section, start: date, end: date) -> None:
         (AddresseeKind.STATE, _("Replies by State")),
         (AddresseeKind.BUSINESS, _("Replies by business enterprise")),
     ):
-        rates = reply_rates(kind=kind, sent_from=start, sent_to=end)
+        rates = reply_rates(kind=kind, sent_from=start, sent_to=end, public_only=True)
         if rates:
             section.table(
                 [_("Addressee"), _("Letters"), _("Replied"), _("By the deadline"),
@@ -402,6 +396,7 @@ def assessment(start: date, end: date, progress: Any = None) -> composed.Compose
 
     challenges = section("challenges")
     _rates(challenges, start, end)
+    challenges.text(str(CONFIDENTIAL_LEFT_OUT), emphasis=True)
     restrictive = effects[Effect.RESTRICTIVE.value]
     challenges.text(
         _(

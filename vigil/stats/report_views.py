@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,7 +52,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
             start=data["starts_on"], end=data["ends_on"], language=data["language"],
         )  # fmt: skip
         return redirect("reports:status", pk=build.pk)
-    mine = ReportBuild.objects.filter(requested_by=request.user)[:RECENT]
+    builds.purge_expired()
+    allowed = {kind.name for kind in reports.allowed(request.user)}
+    mine = ReportBuild.objects.filter(requested_by=request.user, report__in=allowed)[:RECENT]
     return render(
         request,
         "stats/reports.html",
@@ -60,10 +63,15 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def _own(request: HttpRequest, pk: Any) -> ReportBuild:
+    """The build if `request.user` asked for it and may still build that report (a
+    role may have changed since)."""
     try:
-        return ReportBuild.objects.get(pk=pk, requested_by=request.user)
+        build = ReportBuild.objects.get(pk=pk, requested_by=request.user)
     except ReportBuild.DoesNotExist:
         raise Http404 from None
+    if build.report not in {kind.name for kind in reports.allowed(request.user)}:
+        raise Http404
+    return build
 
 
 def _describe(build: ReportBuild) -> dict[str, Any]:
@@ -71,6 +79,8 @@ def _describe(build: ReportBuild) -> dict[str, Any]:
     stalled = builds.stalled(build)
     if stalled:
         message = _("The build stopped before it finished. Ask for the report again.")
+    elif build.failure == "expired":
+        message = _("The file was deleted after seven days. Ask for the report again.")
     elif build.state == ReportBuild.State.FAILED:
         message = (
             str(documents.UNAVAILABLE)
@@ -143,11 +153,13 @@ def narrative_edit(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             from vigil.stats.periodic import ASSESSMENT_SECTIONS
 
-            for key, _heading in ASSESSMENT_SECTIONS:
-                Narrative.objects.update_or_create(
-                    report="assessment", starts_on=data["starts_on"], ends_on=data["ends_on"],
-                    section=key, defaults={"text": data[key], "updated_by": request.user},
-                )  # fmt: skip
+            with transaction.atomic():
+                for key, _heading in ASSESSMENT_SECTIONS:
+                    Narrative.objects.update_or_create(
+                        report="assessment", starts_on=data["starts_on"],
+                        ends_on=data["ends_on"], section=key,
+                        defaults={"text": data[key], "updated_by": request.user},
+                    )  # fmt: skip
             audit.record(
                 actor=request.user, action="reports.narrative_saved", object_type="narrative",
                 object_id="assessment",

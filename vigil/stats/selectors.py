@@ -372,17 +372,22 @@ class Counted:
     stale: bool = False  # the records have changed since; a recount is under way
 
 
-def counts(user: Any, filters: CaseFilter, names: list[str]) -> Counted:
+def counts(
+    user: Any, filters: CaseFilter, names: list[str], *, allow_stale: bool = True
+) -> Counted:
     """The counts of the breakdowns `names`: from the cache when the records have not
-    changed since they were counted; else counted now, or, when counting is slow,
-    the previous counts while a recount runs in the background."""
+    changed since they were counted; else counted now, or, when counting is slow
+    and `allow_stale`, the previous counts while a recount runs in the background."""
     version, digest = data_version(), _digest(user, filters)
     entry = cache.get(f"vigil:stats:{version}:{digest}")
+    latest = cache.get(f"vigil:stats:latest:{digest}")
+    if not entry and latest and latest.get("version") == version:
+        entry = latest  # the versioned copy expired, the records did not change
     if entry and all(name in entry["counts"] for name in names):
         return Counted(entry["counts"], entry["counted_at"])
-    latest = cache.get(f"vigil:stats:latest:{digest}")
     if (
-        latest
+        allow_stale
+        and latest
         and latest["seconds"] > SYNC_SECONDS
         and all(name in latest["counts"] for name in names)
     ):
@@ -396,7 +401,7 @@ def _count_now(
     entry: dict[str, Any] | None = None,
 ) -> Counted:  # fmt: skip
     started, at = time.perf_counter(), timezone.now()
-    entry = entry or {"counted_at": at, "counts": {}, "seconds": 0.0}
+    entry = entry or {"counted_at": at, "counts": {}, "seconds": 0.0, "version": version}
     acts = filtered_acts(user, filters)
     for name in names:
         if name not in entry["counts"]:
@@ -424,9 +429,13 @@ def _recount_later(user: Any, filters: CaseFilter, names: list[str], digest: str
             cache.delete(lock)
             connection.close()
 
-    transaction.on_commit(
-        lambda: threading.Thread(target=recount, name="stats-recount", daemon=True).start()
-    )
+    def start() -> None:
+        try:
+            threading.Thread(target=recount, name="stats-recount", daemon=True).start()
+        except RuntimeError:  # no thread to be had: the next reader tries again
+            cache.delete(lock)
+
+    transaction.on_commit(start)
 
 
 def dashboard_counted(user: Any, filters: CaseFilter) -> tuple[dict[str, Breakdown], Counted]:
@@ -440,8 +449,9 @@ def dashboard(user: Any, filters: CaseFilter) -> dict[str, Breakdown]:
 
 
 def breakdown(user: Any, filters: CaseFilter, name: str) -> Breakdown:
-    """One of the dashboard's breakdowns, alone (for an export)."""
-    return labelled(name, counts(user, filters, [name]).counts[name])
+    """One of the dashboard's breakdowns, alone and exact (for an export, which
+    carries no notice of staleness)."""
+    return labelled(name, counts(user, filters, [name], allow_stale=False).counts[name])
 
 
 # --- Measures and activity reports ---------------------------------------------------

@@ -91,6 +91,8 @@ def test_a_failed_build_says_so_and_logs_nothing_of_its_content(client, carol, c
     assert build.state == "failed" and build.failure == "error"
     assert "report build" in caplog.text and "KeyError" in caplog.text
     assert "no-such-report" not in caplog.text
+    # What its owner is told (of a report they may build).
+    ReportBuild.objects.filter(pk=build.pk).update(report="annual")
     client.force_login(carol)
     state = client.get(reverse("reports:progress", args=[build.pk])).json()
     assert state["finished"] and state["download"] is None
@@ -160,3 +162,43 @@ def test_the_assessments_narrative_is_kept_per_period(client, dave):
     other = client.get(url + "?starts_on=2025-01-01&ends_on=2025-12-31").content.decode()
     assert "Funding laws." not in other
     assert AuditEntry.objects.filter(action="reports.narrative_saved").count() == 1
+
+
+def done_build(user, report="reprisals", days_ago=0):
+    stored = files.save(b"%PDF-1.7 a report")
+    build = ReportBuild.objects.create(
+        report=report, fmt="pdf", starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30),
+        language="en", requested_by=user, state="done", stored_name=stored.name,
+        filename="reprisals-2026-01-01-2026-06-30.pdf", size=stored.size,
+    )  # fmt: skip
+    if days_ago:
+        ReportBuild.objects.filter(pk=build.pk).update(
+            created_at=timezone.now() - timedelta(days=days_ago)
+        )
+    return build
+
+
+@pytest.mark.django_db
+def test_a_build_is_no_longer_downloadable_once_its_owner_may_not_build_it(client, carol):
+    from vigil.core.vocabularies import Role
+
+    build = done_build(carol)
+    client.force_login(carol)
+    assert client.get(reverse("reports:download", args=[build.pk])).status_code == 200
+    carol.role = Role.ANALYST  # no longer sees identities: no reprisals report
+    carol.save()
+    assert client.get(reverse("reports:download", args=[build.pk])).status_code == 404
+    assert "reprisals-2026" not in client.get(reverse("reports:list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_reports_file_is_deleted_after_seven_days(client, carol):
+    old, recent = done_build(carol, days_ago=8), done_build(carol, days_ago=1)
+    client.force_login(carol)
+    page = client.get(reverse("reports:list")).content.decode()
+    assert "The file was deleted after seven days." in page
+    old.refresh_from_db()
+    assert old.stored_name == "" and client.get(
+        reverse("reports:download", args=[old.pk])
+    ).status_code == 404
+    assert client.get(reverse("reports:download", args=[recent.pk])).status_code == 200
