@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "vigil.activities",
     "vigil.stats",
     "vigil.public",
+    "vigil.api",
+    "ninja",  # only for its own static files: the API docs load nothing from elsewhere
 ]
 
 MIDDLEWARE = [

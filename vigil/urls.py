@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from vigil.accounts import views as accounts_views
+from vigil.api.api import api
 
 admin.site.site_header = "Vigil"
 admin.site.site_title = "Vigil"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("vigil.library.urls")),
     path("", include("vigil.stats.public_urls")),
     path("", include("vigil.intake.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin's own login and password forms are neither throttled nor audited:
     # ours stand in for them.

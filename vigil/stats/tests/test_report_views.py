@@ -198,7 +198,8 @@ def test_a_reports_file_is_deleted_after_seven_days(client, carol):
     page = client.get(reverse("reports:list")).content.decode()
     assert "The file was deleted after seven days." in page
     old.refresh_from_db()
-    assert old.stored_name == "" and client.get(
-        reverse("reports:download", args=[old.pk])
-    ).status_code == 404
+    assert (
+        old.stored_name == ""
+        and client.get(reverse("reports:download", args=[old.pk])).status_code == 404
+    )
     assert client.get(reverse("reports:download", args=[recent.pk])).status_code == 200

@@ -1,0 +1,437 @@
+"""Cases, defenders, incidents, acts and sources, read through the desk's own access
+rules (`cases/access.py`): a case officer reads their countries, a coordinator all,
+an analyst none. Identity fields (names, contacts, affiliations, titles,
+narratives, places, detention places and charges, source names) are null unless
+the token has `read:identities` and the user's role may see identities; every
+record returned with them is audited like a desk read.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema
+
+from vigil.api.errors import answers
+from vigil.api.paging import page
+from vigil.api.security import identities, need
+from vigil.cases import access
+from vigil.cases.models import Act, Case, CaseStatus, Defender, Incident, Source
+from vigil.cases.selectors import CaseFilter, case_list
+from vigil.core import audit
+from vigil.core.permissions import scope_queryset
+from vigil.core.vocabularies import (
+    FocusGroup,
+    PerpetratorCategory,
+    RegionalGroup,
+    SdgCategory,
+    SexGender,
+    Verification,
+    VictimCategory,
+    ViolationType,
+)
+
+# "state" (every State branch together) or one perpetrator category.
+PerpetratorGroup = StrEnum(
+    "PerpetratorGroup", {v: v for v in ["state", *(c.value for c in PerpetratorCategory)]}
+)
+
+router = Router(tags=["cases"])
+
+LIMIT = Field(50, ge=1, le=200, description="Rows per page (at most 200).")
+CURSOR = Field(None, description="The `next_cursor` of the previous page.")
+
+
+class Ordering(StrEnum):
+    NEWEST_CHANGE = "-updated_at"
+    OLDEST_CHANGE = "updated_at"
+    NEWEST = "-id"
+    OLDEST = "id"
+
+
+class Paging(Schema):
+    limit: int = LIMIT
+    cursor: str | None = CURSOR
+    ordering: Ordering = Field(Ordering.NEWEST_CHANGE, description="The order of the rows.")
+
+
+class CaseFilters(Paging):
+    """The desk's case-list filters, without words: a search for a name belongs in
+    no URL, so the API does not take one."""
+
+    country: str | None = Field(
+        None, examples=["COL"], pattern="^[A-Z]{3}$", description="ISO 3166-1 alpha-3"
+    )
+    region: RegionalGroup | None = None
+    status: CaseStatus | None = None
+    violation: ViolationType | None = None
+    sdg_category: SdgCategory | None = None
+    victim_category: VictimCategory | None = None
+    focus_group: FocusGroup | None = None
+    women_defenders: bool = False
+    sex: SexGender | None = None
+    perpetrator: PerpetratorGroup | None = Field(
+        None, description="A perpetrator category, or state for every State branch."
+    )
+    business_related: bool = False
+    reprisal: bool = False
+    verification: Verification | None = None
+    date_from: date | None = Field(None, examples=["2025-01-01"])
+    date_to: date | None = Field(None, examples=["2025-12-31"])
+
+    def case_filter(self) -> CaseFilter:
+        values = self.dict(exclude={"limit", "cursor", "ordering"})
+        return CaseFilter(**{k: getattr(v, "value", v) for k, v in values.items() if v is not None})
+
+
+class CaseOut(Schema):
+    id: int = Field(examples=[42])
+    reference: str = Field(examples=["VGL-2026-0042"])
+    title: str | None = Field(description="Identity field: null without read:identities.")
+    country: str = Field(examples=["COL"])
+    status: str = Field(examples=["open"])
+    priority: str = Field(examples=["high"])
+    risk: str = Field(examples=["high"])
+    incident_ids: list[int]
+    defender_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+    url: str = Field(description="The case file in the desk.", examples=["/desk/cases/42/"])
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+def _audit_identities(request: HttpRequest, records: list[Any], fields: list[str]) -> None:
+    for record in records:
+        audit.record(actor=request.user, action="api.identities_read", obj=record, fields=fields)
+
+
+def _case(case: Case, named: bool) -> dict[str, Any]:
+    return {
+        "id": case.pk, "reference": case.reference, "title": case.title if named else None,
+        "country": case.country, "status": case.status, "priority": case.priority,
+        "risk": case.risk, "incident_ids": [i.pk for i in case.incidents.all()],
+        "defender_ids": [d.pk for d in case.defenders.all()], "created_at": case.created_at,
+        "updated_at": case.updated_at, "url": reverse("cases:case_detail", args=[case.pk]),
+    }  # fmt: skip
+
+
+@router.get("/cases", response=answers(CasePage), summary="List cases")
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    """The cases in the token user's countries that meet the filters, most recently
+    changed first by default. Needs `read:cases`."""
+    need(request, "read:cases")
+    rows = case_list(request.user, filters.case_filter()).prefetch_related("incidents", "defenders")
+    found, cursor = page(
+        rows, ordering=filters.ordering.value, cursor=filters.cursor, limit=filters.limit
+    )
+    named = identities(request)
+    if named:
+        _audit_identities(request, found, ["title"])
+    return {"items": [_case(c, named) for c in found], "next_cursor": cursor}
+
+
+@router.get("/cases/{case_id}", response=answers(CaseOut), summary="Read a case")
+def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    """One case; 404 when it does not exist or is outside the user's countries."""
+    need(request, "read:cases")
+    case = access.get_case_for_user(request.user, case_id)
+    named = identities(request)
+    if named:
+        _audit_identities(request, [case], ["title"])
+    return _case(case, named)
+
+
+# --- Defenders --------------------------------------------------------------------------
+
+
+class DefenderOut(Schema):
+    id: int
+    kind: str = Field(examples=["person"])
+    name: str | None = Field(description="Identity field.", examples=["Ana Example"])
+    aliases: str | None = Field(description="Identity field.")
+    contact: str | None = Field(description="Identity field.")
+    affiliations: str | None = Field(description="Identity field.")
+    sex_gender: str = Field(examples=["woman"])
+    age_group: str
+    country: str = Field(examples=["COL"])
+    occupation: str
+    victim_categories: list[str] = Field(examples=[["hrd", "journalist"]])
+    focus_groups: list[str] = Field(examples=[["environment"]])
+    consent_share_state: bool
+    consent_share_business: bool
+    consent_publish: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class DefenderPage(Schema):
+    items: list[DefenderOut]
+    next_cursor: str | None
+
+
+IDENTITY_OF_DEFENDER = ["name", "aliases", "contact", "affiliations"]
+
+
+def _defender(defender: Defender, named: bool) -> dict[str, Any]:
+    out = {
+        "id": defender.pk, "kind": defender.kind, "sex_gender": defender.sex_gender,
+        "age_group": defender.age_group, "country": defender.country,
+        "occupation": defender.occupation,
+        "victim_categories": [c.value for c in defender.victim_categories],
+        "focus_groups": [g.value for g in defender.focus_groups],
+        "consent_share_state": defender.consent_share_state,
+        "consent_share_business": defender.consent_share_business,
+        "consent_publish": defender.consent_publish,
+        "created_at": defender.created_at, "updated_at": defender.updated_at,
+    }  # fmt: skip
+    for name in IDENTITY_OF_DEFENDER:
+        out[name] = getattr(defender, name) if named else None
+    return out
+
+
+@router.get("/defenders", response=answers(DefenderPage), summary="List defenders")
+def list_defenders(
+    request: HttpRequest, paging: Query[Paging], country: str | None = None
+) -> dict[str, Any]:
+    """Defenders (people, organisations, communities) in the user's countries."""
+    need(request, "read:cases")
+    rows = access.defenders_for_user(request.user)
+    if country:
+        rows = rows.filter(country=country)
+    found, cursor = page(
+        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
+    )
+    named = identities(request)
+    if named:
+        _audit_identities(request, found, IDENTITY_OF_DEFENDER)
+    return {"items": [_defender(d, named) for d in found], "next_cursor": cursor}
+
+
+@router.get("/defenders/{defender_id}", response=answers(DefenderOut), summary="Read a defender")
+def get_defender(request: HttpRequest, defender_id: int) -> dict[str, Any]:
+    need(request, "read:cases")
+    defender = access.get_defender_for_user(request.user, defender_id)
+    named = identities(request)
+    if named:
+        _audit_identities(request, [defender], IDENTITY_OF_DEFENDER)
+    return _defender(defender, named)
+
+
+# --- Incidents and acts -------------------------------------------------------------------
+
+
+class PerpetratorOut(Schema):
+    category: str = Field(examples=["police"])
+    involvement: str = Field(examples=["direct"])
+    company_name: str
+    company_sector: str
+    company_country: str
+
+
+class ActOut(Schema):
+    id: int
+    incident_id: int
+    victim_id: int
+    violation: str = Field(examples=["arbitrary_detention"])
+    rights_affected: list[str]
+    reprisal: bool
+    reprisal_body: str
+    detention_start: date | None
+    detention_end: date | None
+    detention_place: str | None = Field(description="Identity field.")
+    charges: str | None = Field(description="Identity field.")
+    laws_invoked: str
+    verification: str = Field(examples=["verified"])
+    independent_sources: int
+    perpetrators: list[PerpetratorOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActPage(Schema):
+    items: list[ActOut]
+    next_cursor: str | None
+
+
+class IncidentOut(Schema):
+    id: int
+    title: str | None = Field(description="Identity field.")
+    narrative: str | None = Field(description="Identity field.")
+    place: str | None = Field(description="Identity field.")
+    start_date: date | None
+    start_precision: str
+    end_date: date | None
+    end_precision: str
+    country: str
+    subdivision: str
+    online: bool
+    case_ids: list[int]
+    acts: list[ActOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class IncidentPage(Schema):
+    items: list[IncidentOut]
+    next_cursor: str | None
+
+
+def _act(act: Act, named: bool) -> dict[str, Any]:
+    return {
+        "id": act.pk, "incident_id": act.incident_id, "victim_id": act.victim_id,
+        "violation": act.violation, "rights_affected": list(act.rights_affected or []),
+        "reprisal": act.reprisal, "reprisal_body": act.reprisal_body,
+        "detention_start": act.detention_start, "detention_end": act.detention_end,
+        "detention_place": act.detention_place if named else None,
+        "charges": act.charges if named else None, "laws_invoked": act.laws_invoked,
+        "verification": act.verification, "independent_sources": act.independent_sources,
+        "perpetrators": [
+            {"category": p.category, "involvement": p.involvement,
+             "company_name": p.company_name, "company_sector": p.company_sector,
+             "company_country": p.company_country}
+            for p in act.perpetrators.all()
+        ],
+        "created_at": act.created_at, "updated_at": act.updated_at,
+    }  # fmt: skip
+
+
+def _incident(incident: Incident, named: bool) -> dict[str, Any]:
+    return {
+        "id": incident.pk, "title": incident.title if named else None,
+        "narrative": incident.narrative if named else None,
+        "place": incident.place if named else None, "start_date": incident.start_date,
+        "start_precision": incident.start_precision, "end_date": incident.end_date,
+        "end_precision": incident.end_precision, "country": incident.country,
+        "subdivision": incident.subdivision, "online": incident.online,
+        "case_ids": [c.pk for c in incident.cases.all()],
+        "acts": [_act(a, named) for a in incident.acts.all()],
+        "created_at": incident.created_at, "updated_at": incident.updated_at,
+    }  # fmt: skip
+
+
+@router.get("/incidents", response=answers(IncidentPage), summary="List incidents with their acts")
+def list_incidents(
+    request: HttpRequest, paging: Query[Paging], country: str | None = None
+) -> dict[str, Any]:
+    need(request, "read:cases")
+    rows = access.incidents_for_user(request.user).prefetch_related("cases", "acts__perpetrators")
+    if country:
+        rows = rows.filter(country=country)
+    found, cursor = page(
+        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
+    )
+    named = identities(request)
+    if named:
+        _audit_identities(request, found, ["title", "narrative", "place"])
+    return {"items": [_incident(i, named) for i in found], "next_cursor": cursor}
+
+
+@router.get("/incidents/{incident_id}", response=answers(IncidentOut), summary="Read an incident")
+def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
+    need(request, "read:cases")
+    incident = access.get_incident_for_user(request.user, incident_id)
+    named = identities(request)
+    if named:
+        _audit_identities(request, [incident], ["title", "narrative", "place"])
+    return _incident(incident, named)
+
+
+def _acts_for(request: HttpRequest) -> QuerySet[Act]:
+    if not access._can_document(request.user):
+        return Act.objects.none()
+    return scope_queryset(Act.objects.all(), request.user, field="incident__country")
+
+
+@router.get("/acts", response=answers(ActPage), summary="List acts")
+def list_acts(
+    request: HttpRequest, paging: Query[Paging], violation: str | None = None,
+    verification: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Acts (one violation against one person or organisation) in the user's countries."""
+    need(request, "read:cases")
+    rows = _acts_for(request).prefetch_related("perpetrators")
+    if violation:
+        rows = rows.filter(violation=violation)
+    if verification:
+        rows = rows.filter(verification=verification)
+    found, cursor = page(
+        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
+    )
+    named = identities(request)
+    if named:
+        _audit_identities(request, found, ["detention_place", "charges"])
+    return {"items": [_act(a, named) for a in found], "next_cursor": cursor}
+
+
+@router.get("/acts/{act_id}", response=answers(ActOut), summary="Read an act")
+def get_act(request: HttpRequest, act_id: int) -> dict[str, Any]:
+    need(request, "read:cases")
+    act = access.get_act_for_user(request.user, act_id)
+    named = identities(request)
+    if named:
+        _audit_identities(request, [act], ["detention_place", "charges"])
+    return _act(act, named)
+
+
+# --- Sources ------------------------------------------------------------------------------
+
+
+class SourceOut(Schema):
+    id: int
+    incident_id: int
+    name: str | None = Field(description="Identity field: who told us.")
+    kind: str = Field(examples=["victim"])
+    reported_on: date | None
+    language: str
+    public: bool
+    reliability: str
+    act_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+
+
+class SourcePage(Schema):
+    items: list[SourceOut]
+    next_cursor: str | None
+
+
+@router.get("/sources", response=answers(SourcePage), summary="List sources")
+def list_sources(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
+    need(request, "read:cases")
+    if not access._can_document(request.user):
+        rows = Source.objects.none()
+    else:
+        rows = scope_queryset(Source.objects.all(), request.user, field="incident__country")
+    rows = rows.prefetch_related("acts")
+    found, cursor = page(
+        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
+    )
+    named = identities(request)
+    if named:
+        _audit_identities(request, found, ["name"])
+    items = [
+        {
+            "id": s.pk,
+            "incident_id": s.incident_id,
+            "name": s.name if named else None,
+            "kind": s.kind,
+            "reported_on": s.reported_on,
+            "language": s.language,
+            "public": s.public,
+            "reliability": s.reliability,
+            "act_ids": [a.pk for a in s.acts.all()],
+            "created_at": s.created_at,
+            "updated_at": s.updated_at,
+        }  # fmt: skip
+        for s in found
+    ]
+    return {"items": items, "next_cursor": cursor}

@@ -1,0 +1,174 @@
+"""The API: tokens kept as digests and revoked at will, scopes bounded by roles,
+identities only with their scope and audited, the desk's refusals, cursor pages,
+and the OpenAPI document with docs served by Vigil itself."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+
+from vigil.api import tokens
+from vigil.api.models import ApiToken
+from vigil.cases.tests import factories as make
+from vigil.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+ALL_READS = ["read:cases", "read:identities", "read:communications", "read:stats"]
+
+
+def bearer(user, scopes):
+    _token, plaintext = tokens.issue(actor=None, user=user, name="test", scopes=scopes)
+    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+
+
+@pytest.fixture
+def records(alice, bob):
+    """A case in Colombia (Alice's) and one in Kenya (Bob's), each with a defender,
+    an incident, an act and a source."""
+    made = {}
+    for officer, country, name in ((alice, "COL", "Marta Quispe"), (bob, "KEN", "Wanjiru Kamau")):
+        case = make.case(officer, country=country, title=f"{name}: threats")
+        defender = make.defender(officer, country=country, name=name, contact="+57 300 000")
+        incident = make.incident(officer, country=country, case=case)
+        act = make.act(officer, incident=incident, victim=defender)
+        source = make.source(officer, incident=incident, acts=[act], name="A neighbour")
+        made[country] = {"case": case, "defender": defender, "incident": incident, "act": act,
+                         "source": source}  # fmt: skip
+    return made
+
+
+def test_a_token_is_stored_only_as_a_digest_and_works_until_revoked(client, alice, records):
+    token, plaintext = tokens.issue(actor=None, user=alice, name="sync", scopes=["read:cases"])
+    assert plaintext.startswith("vgl_") and len(plaintext) > 40
+    stored = ApiToken.objects.filter(pk=token.pk).values().get()
+    assert plaintext not in repr(stored) and stored["digest"] == tokens.digest_of(plaintext)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+    assert client.get("/api/v1/cases", **headers).status_code == 200
+    tokens.revoke(actor=None, token=token)
+    response = client.get("/api/v1/cases", **headers)
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Bearer"
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION="Bearer vgl_guess").status_code == 401
+    assert {e.action for e in AuditEntry.objects.all()} >= {"api.token_issued", "api.token_revoked"}
+
+
+def test_a_deactivated_user_s_tokens_stop_working(client, alice, records):
+    headers = bearer(alice, ["read:cases"])
+    alice.is_active = False
+    alice.save()
+    assert client.get("/api/v1/cases", **headers).status_code == 401
+
+
+def test_a_token_never_grants_more_than_the_role(client, dave, records):
+    with pytest.raises(ValidationError, match="read:cases"):
+        tokens.issue(actor=None, user=dave, name="x", scopes=["read:cases"])  # an analyst
+    headers = bearer(dave, ["read:stats"])
+    response = client.get("/api/v1/cases", **headers)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "This token does not grant read:cases."}
+    assert client.get("/api/v1/statistics/breakdowns/country", **headers).status_code == 200
+
+
+def test_identity_fields_need_their_scope_and_each_read_is_audited(client, alice, records):
+    case = records["COL"]["case"]
+    without = client.get(
+        f"/api/v1/defenders/{records['COL']['defender'].pk}", **bearer(alice, ["read:cases"])
+    )
+    body = without.json()
+    assert body["name"] is None and body["contact"] is None and body["country"] == "COL"
+    assert "Marta" not in without.content.decode()
+    assert not AuditEntry.objects.filter(action="api.identities_read").exists()
+
+    named = bearer(alice, ["read:cases", "read:identities"])
+    body = client.get(f"/api/v1/defenders/{records['COL']['defender'].pk}", **named).json()
+    assert body["name"] == "Marta Quispe" and body["contact"] == "+57 300 000"
+    listed = client.get("/api/v1/cases", **named).json()
+    assert [c["title"] for c in listed["items"]] == ["Marta Quispe: threats"]
+    reads = AuditEntry.objects.filter(action="api.identities_read")
+    assert {(e.object_type, e.object_id) for e in reads} >= {
+        ("cases.defender", str(records["COL"]["defender"].pk)), ("cases.case", str(case.pk)),
+    }  # fmt: skip
+
+
+DESK_AND_API = [
+    ("case", "cases:case_detail", "/api/v1/cases/{}"),
+    ("defender", None, "/api/v1/defenders/{}"),
+    ("incident", None, "/api/v1/incidents/{}"),
+    ("act", None, "/api/v1/acts/{}"),
+]
+
+
+def test_the_api_refuses_every_read_the_desk_refuses(client, alice, bob, carol, records):
+    """The desk's answer for each user and record decides the API's: 200 both, or
+    404 both (a record outside one's countries does not exist for them)."""
+    from vigil.cases import access
+
+    getters = {
+        "case": access.get_case_for_user, "defender": access.get_defender_for_user,
+        "incident": access.get_incident_for_user, "act": access.get_act_for_user,
+    }  # fmt: skip
+    for user in (alice, bob, carol):
+        headers = bearer(user, ["read:cases"])
+        for country in ("COL", "KEN"):
+            for kind, desk_url, api_url in DESK_AND_API:
+                record = records[country][kind]
+                try:
+                    getters[kind](user, record.pk)
+                    desk = 200
+                except Exception:  # noqa: BLE001 - Http404
+                    desk = 404
+                if desk_url:
+                    client.force_login(user)
+                    assert client.get(reverse(desk_url, args=[record.pk])).status_code == desk
+                    client.logout()
+                got = client.get(api_url.format(record.pk), **headers).status_code
+                assert got == desk, (user.username, country, kind, got, desk)
+        listed = client.get("/api/v1/acts", **headers).json()["items"]
+        expected = {c for c in ("COL", "KEN") if user is carol or (user is alice) == (c == "COL")}
+        assert {a["incident_id"] for a in listed} == {records[c]["incident"].pk for c in expected}
+
+
+def test_pages_follow_the_cursor_without_skipping_or_repeating(client, carol):
+    for n in range(5):
+        make.case(carol, title=f"Case {n}")
+    headers = bearer(carol, ["read:cases"])
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/cases?limit=2&ordering=id" + (f"&cursor={cursor}" if cursor else "")
+        body = client.get(url, **headers).json()
+        seen += [c["id"] for c in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 5
+    newest_first = client.get("/api/v1/cases?limit=5", **headers).json()["items"]
+    assert [c["updated_at"] for c in newest_first] == sorted(
+        (c["updated_at"] for c in newest_first), reverse=True
+    )
+    bad = client.get("/api/v1/cases?cursor=not-ours", **headers)
+    assert bad.status_code == 400 and "cursor" in bad.json()["detail"]
+    unknown = client.get("/api/v1/cases?ordering=title", **headers)
+    assert unknown.status_code == 422 and "-updated_at" in unknown.content.decode()
+
+
+def test_the_openapi_document_and_the_docs_are_served_by_vigil(client):
+    document = client.get("/api/v1/openapi.json").json()
+    assert document["info"]["title"] == "Vigil API"
+    assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("summary"), (method, path)
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs
+    assert "http://" not in docs and "https://" not in docs  # nothing from elsewhere
+
+
+def test_the_command_makes_lists_and_revokes_tokens(alice, capsys):
+    call_command("api_token", "create", "alice", "--name", "sync", "--scope", "read:cases")
+    plaintext = capsys.readouterr().out.strip()
+    token = tokens.authenticate(plaintext)
+    assert token is not None and token.scopes == ["read:cases"]
+    call_command("api_token", "list", "alice")
+    assert token.prefix in capsys.readouterr().out
+    call_command("api_token", "revoke", token.prefix)
+    assert tokens.authenticate(plaintext) is None
