@@ -4,6 +4,8 @@ server error, and every answer must match the document."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
@@ -26,7 +28,15 @@ def api_schema(carol, settings):
     incident = make.incident(carol, case=case)
     act = make.act(carol, incident=incident, victim=defender)
     make.source(carol, incident=incident, acts=[act])
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    # As Django's own test client does: a request must not close the test's database
+    # connection (PostgreSQL would lose the test's transaction with it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
