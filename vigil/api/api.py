@@ -17,8 +17,9 @@ DESCRIPTION = """
 Vigil's records over HTTP, for the desk's own tools and partners' systems.
 
 **Tokens.** An administrator makes a token for a user, with scopes (`read:cases`,
-`write:cases`, `read:identities`, `read:communications`, `read:measures`,
-`read:activities`, `read:stats`, `read:library`). Send it as
+`read:identities`, `read:communications`, `read:measures`,
+`read:activities`, `read:stats`, `read:library`; `write:cases` is reserved for the
+write operations and bulk import that come next). Send it as
 `Authorization: Bearer vgl_...`. A token can never do more than its user at the
 desk: the same roles and countries apply, and what the user may not see is a 404.
 

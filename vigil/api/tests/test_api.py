@@ -66,6 +66,8 @@ def test_a_token_never_grants_more_than_the_role(client, dave, records):
     response = client.get("/api/v1/cases", **headers)
     assert response.status_code == 403
     assert response.json() == {"detail": "This token does not grant read:cases."}
+    dutch = client.get("/api/v1/cases", HTTP_ACCEPT_LANGUAGE="nl", **headers)
+    assert dutch.json() == {"detail": "Dit token geeft geen read:cases."}
     assert client.get("/api/v1/statistics/breakdowns/country", **headers).status_code == 200
 
 
