@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "vigil.stats",
     "vigil.public",
     "vigil.api",
+    "vigil.exchange",
     "ninja",  # only for its own static files: the API docs load nothing from elsewhere
 ]
 

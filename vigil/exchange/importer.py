@@ -1,0 +1,486 @@
+"""Import records from an exchange file (layout.py) without ever failing silently.
+
+Every row is read and checked before anything is written: its columns, its links to
+other rows (in the file, or imported before), the importer's countries, and
+duplicates. Each problem is reported by kind, row, column and reason. By default a
+file with any bad row imports nothing; with `skip_invalid`, the good rows are
+imported, and a row that links to a rejected one is rejected too.
+
+Rows are matched to records by their external id (`ExternalRef`): a row seen before
+updates its record when something differs, and changes nothing otherwise, so
+importing the same file twice changes nothing. Writes go through the case services
+(validation, encryption, search index, audit) in one transaction.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vigil.cases import services
+from vigil.cases.models import (
+    FOCUS_GROUP_FIELDS,
+    VICTIM_CATEGORY_FIELDS,
+    Act,
+    Defender,
+    Incident,
+    Source,
+)
+from vigil.core.permissions import Perm, has_perm, in_scope
+from vigil.core.vocabularies import COUNTRIES, Verification
+from vigil.exchange.layout import KINDS, LAYOUT, PLURAL, SINGULAR, Column, model_values
+from vigil.exchange.models import ExternalRef
+
+MODELS = {"defenders": Defender, "incidents": Incident, "acts": Act, "sources": Source}
+TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n", ""}
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read (format, encoding, structure)."""
+
+
+@dataclass
+class Problem:
+    kind: str
+    row: int  # as the person counts: the first data row is 1 (CSV/XLSX: line - 1)
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return _("%(kind)s row %(row)s, column %(column)s: %(reason)s") % {
+            "kind": SINGULAR[self.kind], "row": self.row, "column": self.column or "-",
+            "reason": self.reason,
+        }  # fmt: skip
+
+
+@dataclass
+class Row:
+    kind: str
+    number: int
+    raw: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def external_id(self) -> str:
+        return str(self.raw.get("external_id") or "").strip()
+
+
+@dataclass
+class Report:
+    rows: dict[str, list[Row]]
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    imported: bool = False
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for kind in KINDS for row in self.rows[kind] for p in row.problems]
+
+    @property
+    def rejected(self) -> list[Row]:
+        return [row for kind in KINDS for row in self.rows[kind] if row.problems]
+
+    @property
+    def total(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+
+# --- Reading ----------------------------------------------------------------------------
+
+
+def read(path: Path) -> dict[str, list[dict[str, Any]]]:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return read_json(path.read_bytes())
+    if suffix == ".xlsx":
+        return read_xlsx(path.read_bytes())
+    if suffix == ".csv":
+        return read_csv(path.read_bytes())
+    raise FileError(_("Give a .csv, .json or .xlsx file."))
+
+
+def read_json(content: bytes) -> dict[str, list[dict[str, Any]]]:
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FileError(_("The file is not JSON: %(error)s") % {"error": error}) from None
+    if not isinstance(data, dict) or not set(data) <= set(KINDS):
+        raise FileError(
+            _("The JSON must be an object with the lists: %(kinds)s") % {"kinds": ", ".join(KINDS)}
+        )
+    rows = {kind: data.get(kind) or [] for kind in KINDS}
+    if not all(isinstance(r, list) and all(isinstance(x, dict) for x in r) for r in rows.values()):
+        raise FileError(_("Each list must hold objects, one per record."))
+    return rows
+
+
+def read_csv(content: bytes) -> dict[str, list[dict[str, Any]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileError(_("The CSV file is not UTF-8 text.")) from None
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "record" not in reader.fieldnames:
+        raise FileError(_("The CSV file needs a header row with a record column."))
+    rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
+    for line in reader:
+        kind = PLURAL.get((line.get("record") or "").strip())
+        if kind is None:
+            raise FileError(
+                _("Line %(line)s: the record column must say defender, incident, act or source.")
+                % {"line": reader.line_num}
+            )
+        rows[kind].append({k: v for k, v in line.items() if k and k != "record"})
+    return rows
+
+
+def read_xlsx(content: bytes) -> dict[str, list[dict[str, Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds
+        raise FileError(_("The file is not an Excel workbook (.xlsx).")) from error
+    rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
+    for sheet in workbook.worksheets:
+        if sheet.title not in KINDS:
+            raise FileError(
+                _("Sheet %(name)s is not one of: %(kinds)s")
+                % {"name": sheet.title, "kinds": ", ".join(KINDS)}
+            )
+        lines = sheet.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(lines, [])]
+        for line in lines:
+            if all(v is None or v == "" for v in line):
+                continue
+            rows[sheet.title].append({h: v for h, v in zip(header, line, strict=False) if h})
+    return rows
+
+
+# --- Checking ---------------------------------------------------------------------------
+
+
+def _clean(column: Column, raw: Any) -> Any:
+    """The value of one cell, or ValueError with the reason."""
+    text = raw.isoformat() if isinstance(raw, date) else ("" if raw is None else str(raw).strip())
+    if text == "":
+        if column.required:
+            raise ValueError(_("required"))
+        return list(column.default) if isinstance(column.default, list) else column.default
+    if column.kind == "text" or column.kind == "country":
+        if column.kind == "country" and text.upper() not in COUNTRIES:
+            raise ValueError(
+                _("not an ISO 3166-1 alpha-3 country code: %(value)s") % {"value": text}
+            )
+        return text.upper() if column.kind == "country" else text
+    if column.kind == "choice":
+        if text not in column.choices.values:
+            raise ValueError(
+                _("%(value)s is not one of: %(choices)s")
+                % {"value": text, "choices": ", ".join(column.choices.values)}
+            )
+        return text
+    if column.kind == "choices":
+        values = sorted({v.strip() for v in text.split(";") if v.strip()})
+        wrong = [v for v in values if v not in column.choices.values]
+        if wrong:
+            raise ValueError(
+                _("%(value)s is not one of: %(choices)s")
+                % {"value": ", ".join(wrong), "choices": ", ".join(column.choices.values)}
+            )
+        return values
+    if column.kind == "date":
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            raise ValueError(_("not a date (YYYY-MM-DD): %(value)s") % {"value": text}) from None
+    if column.kind == "bool":
+        if text.lower() in TRUE:
+            return True
+        if text.lower() in FALSE:
+            return False
+        raise ValueError(_("not true or false: %(value)s") % {"value": text})
+    if column.kind == "int":
+        try:
+            return int(float(text))
+        except ValueError:
+            raise ValueError(_("not a whole number: %(value)s") % {"value": text}) from None
+    if column.kind == "refs":
+        return sorted({v.strip() for v in text.split(";") if v.strip()})
+    return text  # ref: checked once every row is read
+
+
+def check(user: Any, raw: dict[str, list[dict[str, Any]]]) -> Report:
+    report = Report(rows={kind: [] for kind in KINDS})
+    for kind in KINDS:
+        columns = {c.name: c for c in LAYOUT[kind]}
+        seen: dict[str, int] = {}
+        for number, cells in enumerate(raw[kind], start=1):
+            row = Row(kind, number, cells)
+            report.rows[kind].append(row)
+            # A CSV row has every kind's columns: only a filled one of another kind is wrong.
+            unknown = sorted(
+                k for k in set(cells) - set(columns) - {"url"} if cells[k] not in (None, "")
+            )
+            for name in unknown:
+                row.problems.append(
+                    Problem(kind, number, name, _("not a column of this kind of record"))
+                )
+            for name, column in columns.items():
+                try:
+                    row.values[name] = _clean(column, cells.get(name))
+                except ValueError as error:
+                    row.problems.append(Problem(kind, number, name, str(error)))
+            if row.external_id:
+                if row.external_id in seen:
+                    row.problems.append(
+                        Problem(
+                            kind,
+                            number,
+                            "external_id",
+                            _("the same as row %(row)s") % {"row": seen[row.external_id]},
+                        )
+                    )
+                seen.setdefault(row.external_id, number)
+            country = row.values.get("country")
+            if country and not in_scope(user, country):
+                row.problems.append(
+                    Problem(kind, number, "country", _("outside the countries you work on"))
+                )
+    _check_links(report)
+    return report
+
+
+def _check_links(report: Report) -> None:
+    """Links name rows of the file or records imported before; a row linking to a
+    rejected row is rejected too, until nothing changes."""
+    known = {kind: _known_refs(kind) for kind in KINDS}
+    changed = True
+    while changed:
+        changed = False
+        good = {
+            kind: {r.external_id for r in report.rows[kind] if not r.problems} | known[kind]
+            for kind in KINDS
+        }
+        for kind in KINDS:
+            for row in report.rows[kind]:
+                if row.problems:
+                    continue
+                for column in LAYOUT[kind]:
+                    if column.kind == "ref":
+                        targets = [row.values.get(column.name)]
+                    elif column.kind == "refs":
+                        targets = row.values.get(column.name) or []
+                    else:
+                        continue
+                    missing = [t for t in targets if t and t not in good[column.ref]]
+                    if missing:
+                        row.problems.append(
+                            Problem(
+                                kind,
+                                row.number,
+                                column.name,
+                                _("no valid %(kind)s with external id %(ids)s")
+                                % {"kind": SINGULAR[column.ref], "ids": ", ".join(missing)},
+                            )
+                        )
+                        changed = True
+
+
+def _known_refs(kind: str) -> set[str]:
+    return set(ExternalRef.objects.filter(kind=kind).values_list("external_id", flat=True))
+
+
+# --- Writing ----------------------------------------------------------------------------
+
+
+def run(
+    user: Any, raw: dict[str, list[dict[str, Any]]], *, skip_invalid: bool = False,
+    progress: Callable[[int], Any] | None = None,
+) -> Report:  # fmt: skip
+    """Check every row, then write the good ones (all or nothing unless `skip_invalid`)."""
+    if not has_perm(user, Perm.DOCUMENT_CASES):
+        raise PermissionError(_("Only those who document cases import records."))
+    report = check(user, raw)
+    if report.problems and not skip_invalid:
+        return report
+    bar = progress(report.total) if progress else None
+    try:
+        with transaction.atomic():
+            _write_all(user, report, skip_invalid, bar)
+    except _Abandoned:
+        report.created = report.updated = report.unchanged = 0
+        return report
+    if bar:
+        bar.finish()
+    report.imported = True
+    return report
+
+
+class _Abandoned(Exception):
+    """A row failed the records' own checks while writing: nothing stays written."""
+
+
+def _write_all(user: Any, report: Report, skip_invalid: bool, bar: Any) -> None:
+    ids: dict[str, dict[str, int]] = {
+        kind: dict(ExternalRef.objects.filter(kind=kind).values_list("external_id", "object_id"))
+        for kind in KINDS
+    }
+    verify: list[tuple[Act, Row]] = []
+    for kind in KINDS:
+        for row in report.rows[kind]:
+            if not row.problems:
+                try:
+                    with transaction.atomic():  # a savepoint: a failed row leaves nothing
+                        _write(user, report, kind, row, ids, verify)
+                except ValidationError as error:
+                    for name, messages in _messages(error).items():
+                        row.problems.append(Problem(kind, row.number, name, " ".join(messages)))
+                except KeyError:  # it links to a row rejected while writing
+                    row.problems.append(Problem(kind, row.number, "", _("links to a rejected row")))
+                if row.problems and not skip_invalid:
+                    raise _Abandoned
+            if bar:
+                bar.advance()
+    for act, row in verify:
+        wanted = row.values["verification"]
+        sources = row.values["independent_sources"]
+        act.refresh_from_db()
+        if act.verification == wanted and act.independent_sources == sources:
+            continue
+        try:
+            with transaction.atomic():
+                services.act_set_verification(
+                    actor=user, act=act, version=act.version, verification=wanted,
+                    independent_sources=sources,
+                )  # fmt: skip
+        except ValidationError as error:
+            for messages in _messages(error).values():
+                row.problems.append(Problem("acts", row.number, "verification", " ".join(messages)))
+            if not skip_invalid:
+                raise _Abandoned from None
+
+
+def _messages(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "message_dict"):
+        return {("" if name == "__all__" else name): m for name, m in error.message_dict.items()}
+    return {"": error.messages}
+
+
+def _fields(kind: str, values: dict[str, Any], ids: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """Model fields from a row's values (links resolved to records)."""
+    fields = {k: v for k, v in values.items() if k != "external_id"}
+    if kind == "defenders":
+        categories = set(fields.pop("victim_categories"))
+        groups = set(fields.pop("focus_groups"))
+        fields.update({f: c.value in categories for c, f in VICTIM_CATEGORY_FIELDS.items()})
+        fields.update({f: g.value in groups for g, f in FOCUS_GROUP_FIELDS.items()})
+    if kind == "acts":
+        fields["incident"] = Incident.objects.get(pk=ids["incidents"][fields.pop("incident")])
+        fields["victim"] = Defender.objects.get(pk=ids["defenders"][fields.pop("victim")])
+        fields.pop("verification")
+        fields.pop("independent_sources")
+    if kind == "sources":
+        fields["incident"] = Incident.objects.get(pk=ids["incidents"][fields.pop("incident")])
+        fields["acts"] = list(
+            Act.objects.filter(pk__in=[ids["acts"][a] for a in fields.pop("acts")])
+        )
+    return fields
+
+
+def _write(
+    user: Any, report: Report, kind: str, row: Row, ids: dict[str, dict[str, int]], verify: list
+) -> None:
+    fields = _fields(kind, row.values, ids)
+    existing_pk = ids[kind].get(row.external_id)
+    if existing_pk is None:
+        if kind == "acts":
+            perpetrators = [{"category": c} for c in fields.pop("perpetrators")]
+            record = services.act_create(actor=user, perpetrators=perpetrators, **fields)
+        else:
+            create = {
+                "defenders": services.defender_create,
+                "incidents": services.incident_create,
+                "sources": services.source_create,
+            }[kind]
+            record = create(actor=user, **fields)
+        ExternalRef.objects.create(kind=kind, external_id=row.external_id, object_id=record.pk)
+        ids[kind][row.external_id] = record.pk
+        report.created += 1
+    else:
+        record = MODELS[kind].objects.get(pk=existing_pk)
+        if _update(user, kind, record, row, ids):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if kind == "acts" and row.values["verification"] != Verification.REPORTED:
+        verify.append((record, row))
+
+
+def _update(user: Any, kind: str, record: Any, row: Row, ids: dict[str, dict[str, int]]) -> bool:
+    """Change the record where the row differs from it; False when nothing does."""
+    current = model_values(kind, record)
+    wanted = dict(row.values)
+    for column in LAYOUT[kind]:
+        if column.kind == "ref":
+            wanted[column.name] = ids[column.ref][wanted[column.name]]
+        if column.kind == "refs":
+            wanted[column.name] = sorted(ids[column.ref][v] for v in wanted[column.name])
+    wanted.pop("external_id")
+    if kind == "acts":
+        wanted.pop("verification")
+        wanted.pop("independent_sources")
+        current.pop("verification")
+        current.pop("independent_sources")
+    changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+    if not changed:
+        return False
+    fields = _fields(kind, row.values, ids)
+    changes = {
+        k: v
+        for k, v in fields.items()
+        if k in changed or (kind == "defenders" and k.startswith(("is_", "focus_")))
+    }
+    if kind == "acts":
+        if "perpetrators" in changes:
+            changes["perpetrators"] = [{"category": c} for c in changes["perpetrators"]]
+        changes.pop("incident", None)
+        changes.pop("victim", None)
+        services.act_update(actor=user, act=record, version=record.version, **changes)
+    elif kind == "defenders":
+        services.defender_update(actor=user, defender=record, version=record.version, **changes)
+    elif kind == "incidents":
+        services.incident_update(actor=user, incident=record, version=record.version, **changes)
+    else:
+        changes.pop("incident", None)
+        services.source_update(actor=user, source=record, version=record.version, **changes)
+    return True
+
+
+def write_rejected(report: Report, path: Path) -> None:
+    """The rejected rows, in the CSV layout, each with its reasons, beside the input."""
+    from vigil.exchange.layout import csv_header
+
+    header = [*csv_header()[:-1], "problems"]
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        for row in report.rejected:
+            cells = {k: ("" if v is None else v) for k, v in row.raw.items()}
+            writer.writerow(
+                {
+                    **cells,
+                    "record": SINGULAR[row.kind],
+                    "problems": "; ".join(f"{p.column}: {p.reason}" for p in row.problems),
+                }
+            )
