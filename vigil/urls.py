@@ -17,6 +17,7 @@ urlpatterns = [
     path("desk/", include("vigil.activities.urls")),
     path("desk/", include("vigil.stats.urls")),
     path("desk/", include("vigil.stats.report_urls")),
+    path("desk/", include("vigil.exchange.urls")),
     path("", include("vigil.communications.public_urls")),
     path("", include("vigil.library.urls")),
     path("", include("vigil.stats.public_urls")),

@@ -56,7 +56,7 @@ def _external_ids(kind: str, pks: list[int]) -> dict[int, str]:
 
 def _links(records: dict[str, list[Any]]) -> dict[str, dict[int, str]]:
     """Each record's place in the desk: a defender's own page; an incident, act or
-    source the case file its incident belongs to (empty when it belongs to none)."""
+    source the case file its incident belongs to (or the incident's own page)."""
     from vigil.cases.models import Case
 
     incident_ids = {r.pk for r in records["incidents"]}
@@ -71,7 +71,9 @@ def _links(records: dict[str, list[Any]]) -> dict[str, dict[int, str]]:
 
     def case_url(incident_id: int) -> str:
         case_id = case_of.get(incident_id)
-        return reverse("cases:case_detail", args=[case_id]) if case_id else ""
+        if case_id:
+            return reverse("cases:case_detail", args=[case_id])
+        return reverse("cases:incident_edit", args=[incident_id])  # an incident of no case
 
     return {
         "defenders": {

@@ -249,3 +249,34 @@ def test_a_row_the_records_own_checks_refuse_stops_the_import_too(carol):
     assert not Defender.objects.exists() and not ExternalRef.objects.exists()
     partly = importer.run(carol, raw, skip_invalid=True)
     assert partly.imported and partly.created == 2 and Act.objects.count() == 0
+
+
+def test_the_desk_checks_an_upload_and_lists_the_problems_by_row(client, carol):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(carol)
+    upload = SimpleUploadedFile("thousand.csv", thousand_rows(bad_row=5).encode(), "text/csv")
+    page = client.post(reverse("exchange:import"), {"file": upload}).content.decode()
+    assert "Nothing was imported: 2 of 1000 rows have problems." in page
+    assert "<td>acts</td><td>5</td><td>violation</td>" in page
+    assert not Defender.objects.exists()
+    upload = SimpleUploadedFile("thousand.csv", thousand_rows(bad_row=5).encode(), "text/csv")
+    response = client.post(reverse("exchange:import"), {"file": upload, "skip_invalid": "on"})
+    assert "998 records created" in response.content.decode()
+    assert Act.objects.count() == 249
+    assert AuditEntry.objects.filter(action="exchange.imported").count() == 1
+
+
+def test_the_desk_exports_identities_only_to_those_who_may_see_them(client, alice, records, carol):
+    from django.urls import reverse
+
+    client.force_login(carol)
+    named = client.get(reverse("exchange:export", args=["json"]) + "?identities=1")
+    assert named["Content-Disposition"].endswith('"records.json"')
+    assert "Marta Quispe" in named.content.decode()
+    plain = client.get(reverse("exchange:export", args=["csv"])).content.decode("utf-8-sig")
+    assert "Marta" not in plain and "vigil-defender-" in plain
+    client.force_login(alice)  # Colombia and the Philippines: not the Peruvian records
+    rows = json.loads(client.get(reverse("exchange:export", args=["json"])).content)
+    assert [d["country"] for d in rows["defenders"]] == ["COL"]
