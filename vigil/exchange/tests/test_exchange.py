@@ -280,3 +280,16 @@ def test_the_desk_exports_identities_only_to_those_who_may_see_them(client, alic
     client.force_login(alice)  # Colombia and the Philippines: not the Peruvian records
     rows = json.loads(client.get(reverse("exchange:export", args=["json"])).content)
     assert [d["country"] for d in rows["defenders"]] == ["COL"]
+
+
+def test_the_example_in_the_docs_imports(carol):
+    from django.conf import settings
+
+    text = (settings.BASE_DIR / "docs" / "import-export.md").read_text()
+    example = text.split("```csv\n", 1)[1].split("```", 1)[0]
+    report = importer.run(carol, importer.read_csv(example.encode()))
+    assert report.imported and report.created == 4, [str(p) for p in report.problems]
+    act = Act.objects.get()
+    assert (
+        act.violation == "arbitrary_detention" and act.sources.get().name == "Colectivo de Tierras"
+    )
