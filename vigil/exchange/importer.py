@@ -24,6 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vigil.cases import services
 from vigil.cases.models import (
@@ -43,6 +44,15 @@ MODELS = {"defenders": Defender, "incidents": Incident, "acts": Act, "sources": 
 TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n", ""}
 
 
+# The kinds of record as a person reads them (the file's own words stay English).
+LABELS = {
+    "defenders": gettext_lazy("defender"),
+    "incidents": gettext_lazy("incident"),
+    "acts": gettext_lazy("act"),
+    "sources": gettext_lazy("source"),
+}
+
+
 class FileError(Exception):
     """The file as a whole cannot be read (format, encoding, structure)."""
 
@@ -54,9 +64,13 @@ class Problem:
     column: str
     reason: str
 
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.kind])
+
     def __str__(self) -> str:
         return _("%(kind)s row %(row)s, column %(column)s: %(reason)s") % {
-            "kind": SINGULAR[self.kind], "row": self.row, "column": self.column or "-",
+            "kind": self.label, "row": self.row, "column": self.column or "-",
             "reason": self.reason,
         }  # fmt: skip
 
@@ -291,7 +305,7 @@ def _check_links(report: Report) -> None:
                                 row.number,
                                 column.name,
                                 _("no valid %(kind)s with external id %(ids)s")
-                                % {"kind": SINGULAR[column.ref], "ids": ", ".join(missing)},
+                                % {"kind": LABELS[column.ref], "ids": ", ".join(missing)},
                             )
                         )
                         changed = True
