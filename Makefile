@@ -50,11 +50,12 @@ test: $(STAMP_TEST) messages ## Run the whole suite (PostgreSQL when DATABASE_UR
 		VIGIL_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet as F; print(F.generate_key().decode())')" \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-bench: $(STAMP_RUN) ## Benchmarks: figures with baselines measured in the same run (about 15 minutes)
+bench: $(STAMP_RUN) ## Benchmarks: figures with baselines measured in the same run (about 30 minutes)
 	$(PY) bench/audit_chain.py
 	$(PY) bench/case_list.py
 	$(PY) bench/intake.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/import_records.py
 
 lint: $(STAMP_TEST) ## Lint and check formatting with ruff
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,131 @@
+"""Benchmark: importing incidents from a 100,000-row exchange file on PostgreSQL.
+
+Run with `make bench`. It writes a CSV of N incident rows (the exchange layout), then
+times:
+
+- `import_records` as the desk does it (`exchange.importer.run`): every row checked,
+  then each written through the case services (validation, encryption of the title
+  and narrative, the search index, the chained audit trail, the external id);
+- PostgreSQL's `COPY` of the same rows into a plain table with the same columns,
+
+and prints incidents per second for each and the ratio. There is no target: the
+figure says what the checks, the encryption and the audit trail cost per row.
+
+    python bench/import_records.py [--rows N]
+"""
+
+import argparse
+import csv
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from random import Random
+
+from case_list import BENCH_KEY  # bench/ is the script's own folder
+from common import postgres_available, psql
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNTRIES = ["COL", "MEX", "BRA", "HND", "GTM", "PHL", "IND", "KEN", "UGA", "NGA"]
+
+
+def rows(n: int) -> list[dict[str, str]]:
+    random = Random(247)  # noqa: S311 - fictional data
+    words = [f"w{k:04d}" for k in range(3000)]
+    start = date(2018, 1, 1)
+    return [
+        {
+            "record": "incident",
+            "external_id": f"bench-{k}",
+            "title": " ".join(random.choices(words, k=6)),
+            "narrative": " ".join(random.choices(words, k=40)),
+            "start_date": (start + timedelta(days=random.randrange(3000))).isoformat(),
+            "country": random.choice(COUNTRIES),
+        }
+        for k in range(n)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    if not postgres_available():
+        print("PostgreSQL is not answering on 127.0.0.1:5432: no import benchmark.")
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="vigil-bench-"))
+    name = f"vigil_bench_import_{os.getpid()}"
+    os.environ.pop("VIGIL_DEBUG", None)
+    os.environ.update(
+        {
+            "VIGIL_SECRET_KEY": "bench-" + "x" * 60,
+            "VIGIL_ENCRYPTION_KEYS": BENCH_KEY,
+            "VIGIL_DATA_DIR": str(data_dir),
+            "DJANGO_SETTINGS_MODULE": "vigil.settings",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+        }
+    )
+    psql(f"CREATE DATABASE {name}")
+    sys.path.insert(0, str(ROOT))
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from vigil.accounts import services as accounts
+        from vigil.cases.models import Incident
+        from vigil.exchange import importer
+        from vigil.exchange.layout import csv_header
+
+        call_command("migrate", verbosity=0)
+        user = accounts.user_create(actor=None, username="coordinator", role="coordinator")
+        print(f"import benchmark on postgresql, {args.rows:,} incident rows")
+        generated = rows(args.rows)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=csv_header()[:-1], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(generated)
+        content = buffer.getvalue().encode()
+        print(f"  the file: {len(content) / 1e6:.1f} MB")
+
+        started = time.perf_counter()
+        report = importer.run(user, importer.read_csv(content))
+        app_seconds = time.perf_counter() - started
+        assert report.imported and report.created == args.rows, report.problems[:3]
+        assert Incident.objects.count() == args.rows
+
+        columns = ["external_id", "title", "narrative", "start_date", "country"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE bench_plain (external_id text, title text, narrative text, "
+                "start_date date, country text)"
+            )
+            started = time.perf_counter()
+            with cursor.copy(f"COPY bench_plain ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in generated:
+                    copy.write_row([row[c] for c in columns])
+            copy_seconds = time.perf_counter() - started
+            cursor.execute("SELECT count(*) FROM bench_plain")
+            assert cursor.fetchone()[0] == args.rows
+
+        app_rate, copy_rate = args.rows / app_seconds, args.rows / copy_seconds
+        print(f"  {'':<34} {'seconds':>8} {'incidents/s':>12}")
+        print(f"  {'import_records (checked, audited)':<34} {app_seconds:>8.1f} {app_rate:>12,.0f}")
+        print(f"  {'COPY into a plain table':<34} {copy_seconds:>8.1f} {copy_rate:>12,.0f}")
+        print(f"  ratio COPY/import: {copy_rate / app_rate:,.0f}x")
+        from django.db import connections
+
+        connections.close_all()
+    finally:
+        psql(f"DROP DATABASE IF EXISTS {name}", check=False)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
