@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from vigil.api import cases, records
+from vigil.api import cases, records, writes
 from vigil.api.security import TokenAuth
 
 DESCRIPTION = """
@@ -18,8 +18,7 @@ Vigil's records over HTTP, for the desk's own tools and partners' systems.
 
 **Tokens.** An administrator makes a token for a user, with scopes (`read:cases`,
 `read:identities`, `read:communications`, `read:measures`,
-`read:activities`, `read:stats`, `read:library`; `write:cases` is reserved for the
-write operations and bulk import that come next). Send it as
+`read:activities`, `read:stats`, `read:library`, `write:cases`). Send it as
 `Authorization: Bearer vgl_...`. A token can never do more than its user at the
 desk: the same roles and countries apply, and what the user may not see is a 404.
 
@@ -46,6 +45,7 @@ api = NinjaAPI(
 )
 api.add_router("", cases.router)
 api.add_router("", records.router)
+assert writes  # its operations join the cases router
 
 
 @api.exception_handler(AuthenticationError)

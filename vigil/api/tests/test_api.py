@@ -174,3 +174,46 @@ def test_the_command_makes_lists_and_revokes_tokens(alice, capsys):
     assert token.prefix in capsys.readouterr().out
     call_command("api_token", "revoke", token.prefix)
     assert tokens.authenticate(plaintext) is None
+
+
+def test_records_are_made_through_the_desks_services_within_ones_countries(client, alice, records):
+    import json as jsonlib
+
+    headers = bearer(alice, ["read:cases", "write:cases", "read:identities"])
+
+    def post(url, body):
+        return client.post(url, jsonlib.dumps(body), content_type="application/json", **headers)
+
+    made = post("/api/v1/defenders", {"kind": "person", "name": "Rosa Tupac", "country": "COL",
+                                      "case_id": records["COL"]["case"].pk})  # fmt: skip
+    assert made.status_code == 201 and made.json()["name"] == "Rosa Tupac"
+    defender_id = made.json()["id"]
+    assert records["COL"]["case"].defenders.filter(pk=defender_id).exists()
+    incident = post(
+        "/api/v1/incidents",
+        {"title": "Threat", "narrative": "By phone.", "start_date": "2026-02-01", "country": "COL"},
+    ).json()
+    act = post("/api/v1/acts", {"incident_id": incident["id"], "victim_id": defender_id,
+                                "violation": "threats", "perpetrators": ["police"]})  # fmt: skip
+    assert act.status_code == 201 and act.json()["verification"] == "reported"
+    source = post("/api/v1/sources", {"incident_id": incident["id"], "name": "Her lawyer",
+                                      "kind": "family", "act_ids": [act.json()["id"]]})  # fmt: skip
+    assert source.status_code == 201, source.content
+    assert AuditEntry.objects.filter(action="cases.act_created", actor_id=alice.pk).exists()
+
+    # Not in her countries, not her records, not valid: refused, nothing made.
+    assert (
+        post("/api/v1/defenders", {"kind": "person", "name": "X", "country": "KEN"}).status_code
+        == 403
+    )
+    kenyan = records["KEN"]["incident"].pk
+    assert post("/api/v1/acts", {"incident_id": kenyan, "victim_id": defender_id,
+                                 "violation": "threats"}).status_code == 404  # fmt: skip
+    bad = post("/api/v1/acts", {"incident_id": incident["id"], "victim_id": defender_id,
+                                "violation": "threats", "reprisal_body": "ohchr"})  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("reprisal:")
+    assert post("/api/v1/acts", {"violation": "flying"}).status_code == 422
+    reader = bearer(alice, ["read:cases"])
+    body = jsonlib.dumps({"kind": "person", "name": "Y", "country": "COL"})
+    refused = client.post("/api/v1/defenders", body, content_type="application/json", **reader)
+    assert refused.status_code == 403
