@@ -1,5 +1,5 @@
-// The report status page: ask the server how the build is going every second and
-// show it, then offer the download. Without JavaScript the page refreshes itself
+// A status page of long work (a report build, an import): ask the server how it is
+// going every second and show it, then offer the download or show the outcome. Without JavaScript the page refreshes itself
 // (a <noscript> refresh in its head), so this only makes it smoother.
 (function () {
   "use strict";
@@ -17,7 +17,10 @@
       link.href = state.download;
       link.hidden = false;
     }
-    if (!state.finished) { window.setTimeout(poll, 1000); }
+    if (!state.finished) { window.setTimeout(poll, 1000); return; }
+    // A page that shows more once the work is done (an import's problems) asks to be
+    // loaded again.
+    if (box.hasAttribute("data-reload-when-finished")) { window.location.reload(); }
   }
 
   function poll() {

@@ -9,21 +9,18 @@ worker process; nothing else would change.)
 """
 
 import logging
-import threading
-import time
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import OperationalError, close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 
-from vigil.core import audit, documents, files, reports
+from vigil.core import audit, documents, files, jobs, reports
 from vigil.stats.models import ReportBuild
 
 logger = logging.getLogger(__name__)
 
 STALLED_AFTER = timedelta(minutes=10)
-WRITE_EVERY = 0.5  # seconds between progress writes
 
 
 def request_build(
@@ -45,46 +42,15 @@ def request_build(
     return build
 
 
-def start_thread(pk: Any) -> threading.Thread:
-    thread = threading.Thread(target=run, args=(pk,), name=f"report-{pk}", daemon=True)
-    thread.start()
-    return thread
-
-
-class Progress:
-    """The builder's progress bar, written to the build's row at most twice a second."""
-
-    def __init__(self, pk: Any, total: int) -> None:
-        self.pk, self.total, self.done = pk, max(total, 0), 0
-        self._written = 0.0
-        self._write()
-
-    def advance(self, step: int = 1) -> None:
-        self.done = min(self.done + step, self.total)
-        if time.monotonic() - self._written >= WRITE_EVERY:
-            self._write()
-
-    def finish(self) -> None:
-        self.done = self.total
-        self._write()
-
-    def _write(self) -> None:
-        # Progress is worth a try, not a failed report: a busy database skips a beat.
-        try:
-            ReportBuild.objects.filter(pk=self.pk).update(
-                done=self.done, total=self.total, updated_at=timezone.now()
-            )
-        except OperationalError:
-            return
-        self._written = time.monotonic()
+def start_thread(pk: Any) -> Any:
+    return jobs.start_thread(run, pk, "report")
 
 
 def run(pk: Any) -> None:
     """Build the report and store it, or record why not. Never raises: it is the end
     of a thread. Logs name the build, never its content."""
-    close_old_connections()
     try:
-        _retrying(
+        jobs.retrying(
             lambda: ReportBuild.objects.filter(pk=pk).update(
                 state=ReportBuild.State.RUNNING, updated_at=timezone.now()
             )
@@ -93,10 +59,11 @@ def run(pk: Any) -> None:
         with translation.override(build.language):
             built = reports.build(
                 build.report, start=build.starts_on, end=build.ends_on, fmt=build.fmt,
-                progress=lambda total: Progress(pk, total), language=build.language,
+                progress=lambda total: jobs.Progress(ReportBuild, pk, total),
+                language=build.language,
             )  # fmt: skip
         stored = files.save(built.content)
-        _retrying(
+        jobs.retrying(
             lambda: ReportBuild.objects.filter(pk=pk).update(
                 state=ReportBuild.State.DONE, stored_name=stored.name, filename=built.filename,
                 size=stored.size, finished_at=timezone.now(),
@@ -107,29 +74,14 @@ def run(pk: Any) -> None:
     except Exception as error:  # noqa: BLE001 - the thread's last stand
         logger.error("report build %s failed: %s", pk, type(error).__name__)
         _failed(pk, "error")
-    finally:
-        connection.close()
 
 
 def _failed(pk: Any, reason: str) -> None:
-    _retrying(
+    jobs.retrying(
         lambda: ReportBuild.objects.filter(pk=pk).update(
             state=ReportBuild.State.FAILED, failure=reason, finished_at=timezone.now()
         )
     )
-
-
-def _retrying(write: Any, attempts: int = 10) -> Any:
-    """A write that SQLite may refuse while another connection holds a lock on the
-    table (its busy timeout does not cover every case): tried again, briefly."""
-    for attempt in range(attempts):
-        try:
-            return write()
-        except OperationalError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.1 * (attempt + 1))
-    return None
 
 
 RETENTION = timedelta(days=7)
