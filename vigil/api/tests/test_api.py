@@ -217,3 +217,36 @@ def test_records_are_made_through_the_desks_services_within_ones_countries(clien
     body = jsonlib.dumps({"kind": "person", "name": "Y", "country": "COL"})
     refused = client.post("/api/v1/defenders", body, content_type="application/json", **reader)
     assert refused.status_code == 403
+
+
+def test_communications_follow_the_desks_scope_and_a_stakeholder_reads_no_case(
+    client, alice, bob, carol, sam, records
+):
+    from vigil.communications.tests.helpers import draft
+
+    letters = {
+        "COL": draft(carol, records["COL"]["case"]),
+        "KEN": draft(
+            carol, records["KEN"]["case"], addressees=[{"kind": "state", "country": "KEN"}]
+        ),
+    }
+    for user in (alice, bob, carol):
+        headers = bearer(user, ["read:communications"])
+        for letter in letters.values():
+            client.force_login(user)
+            desk = client.get(reverse("communications:detail", args=[letter.pk])).status_code
+            client.logout()
+            api = client.get(f"/api/v1/communications/{letter.pk}", **headers).status_code
+            assert api == desk and desk in (200, 404), (user.username, letter.pk, api, desk)
+        listed = {c["id"] for c in client.get("/api/v1/communications", **headers).json()["items"]}
+        visible = {
+            letter.pk for country, letter in letters.items()
+            if user is carol or (user is alice) == (country == "COL")
+        }  # fmt: skip
+        assert listed == visible, user.username
+    with pytest.raises(ValidationError):
+        tokens.issue(actor=None, user=sam, name="x", scopes=["read:cases"])  # a stakeholder
+    assert (
+        client.get("/api/v1/activity-reports", **bearer(sam, ["read:activities"])).status_code
+        == 200
+    )
