@@ -8,9 +8,10 @@ victim categories, focus groups and reprisals), and times:
 - the dashboard: every breakdown `/desk/statistics/` shows (acts, victims and cases
   by year, 16.10.1 category, violation, region, country, sex, victim category,
   focus group, perpetrator, business and reprisal), as `stats.selectors.dashboard`
-  computes it for a coordinator: "recount" counted from scratch (the cache
-  emptied before each round: the first view of a filter, the background recount
-  after a change, or any view on a desk whose counts are quick), "unchanged" when
+  computes it for a coordinator: the first view of a filter (on a desk this large the
+  page answers with a notice and the counts follow in the background), "recount"
+  counted from scratch in the request (the cache emptied before each round: what
+  the background does, and what a small desk's page does), "unchanged" when
   the records have not changed (the counts come from the cache after the
   data-version check), "changed" right after a
   record changed (the last counts are shown, saying when they were made, while a
@@ -300,13 +301,23 @@ def run_one(database: str, incidents: int) -> None:
         user = User.objects.get(username="coordinator")
         from django.core.cache import cache
 
+        from vigil.stats import selectors
+
         def cold():
+            # Counted from scratch, in the request (as a small desk always is).
             cache.clear()
-            return app_dashboard(user)
+            selectors.BACKGROUND_ABOVE = float("inf")
+            try:
+                return app_dashboard(user)
+            finally:
+                selectors.BACKGROUND_ABOVE = default_background
+
+        default_background = selectors.BACKGROUND_ABOVE
 
         from django.db.models import F
 
         from vigil.cases.models import Act
+        from vigil.cases.selectors import CaseFilter
 
         first_act = Act.objects.order_by("pk").values_list("pk", flat=True).first()
 
@@ -322,6 +333,22 @@ def run_one(database: str, incidents: int) -> None:
             "changed": (after_change, lambda: sql_dashboard(database)),
             "sdg16101": (lambda: app_sdg(*PERIOD), lambda: sql_sdg(*PERIOD)),
         }
+        # The first view of a filter on this large desk: the page answers at once with
+        # a notice, and the count runs in the background (timed apart, until it is in).
+        first_view, counted_in = [], []
+        for _round in range(3):
+            cache.clear()
+            started = time.perf_counter()
+            pending = selectors.dashboard_counted(user, CaseFilter())[1].pending
+            first_view.append((time.perf_counter() - started) * 1000)
+            while selectors.dashboard_counted(user, CaseFilter())[1].pending:
+                time.sleep(0.05)
+            counted_in.append((time.perf_counter() - started) * 1000)
+        print(
+            f"  first view of a filter: the page in {statistics.median(first_view):.0f} ms "
+            f"({'a notice, counting in the background' if pending else 'counted at once'}); "
+            f"the counts ready after {statistics.median(counted_in):.0f} ms"
+        )
         print(
             f"  {'read':<10} {'app median':>11} {'app p95':>9} {'SQL median':>11}"
             f" {'SQL p95':>9} {'ratio':>6}"
@@ -332,7 +359,7 @@ def run_one(database: str, incidents: int) -> None:
             ratio = statistics.median(app_times) / statistics.median(raw_times)
             verdict = "ok" if percentile(app_times, 0.95) < 1000 else "MISSES the 1 s target"
             if read == "recount" and verdict != "ok":
-                verdict += " (a page waits for it only on the first view of a filter)"
+                verdict += " (no page waits for it: see the first view above)"
             print(
                 f"  {read:<10} {statistics.median(app_times):>9.0f}ms"
                 f" {percentile(app_times, 0.95):>7.0f}ms {statistics.median(raw_times):>9.0f}ms"

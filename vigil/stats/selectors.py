@@ -365,11 +365,17 @@ def _digest(user: Any, filters: CaseFilter) -> str:
 SYNC_SECONDS = 0.5
 
 
+# With no counts at all yet (a new filter, a restarted cache), a desk holding more
+# acts than this counts them in the background too: the page says so and refreshes.
+BACKGROUND_ABOVE = 20_000
+
+
 @dataclass
 class Counted:
     counts: dict[str, dict[str, Counts]]
-    counted_at: datetime
+    counted_at: datetime | None
     stale: bool = False  # the records have changed since; a recount is under way
+    pending: bool = False  # nothing counted yet; a count is under way
 
 
 def counts(
@@ -377,7 +383,8 @@ def counts(
 ) -> Counted:
     """The counts of the breakdowns `names`: from the cache when the records have not
     changed since they were counted; else counted now, or, when counting is slow
-    and `allow_stale`, the previous counts while a recount runs in the background."""
+    and `allow_stale`, the previous counts (or, on a large desk with none yet,
+    nothing but a notice) while a count runs in the background."""
     version, digest = data_version(), _digest(user, filters)
     entry = cache.get(f"vigil:stats:{version}:{digest}")
     latest = cache.get(f"vigil:stats:latest:{digest}")
@@ -393,6 +400,9 @@ def counts(
     ):
         _recount_later(user, filters, list(latest["counts"]), digest)
         return Counted(latest["counts"], latest["counted_at"], stale=True)
+    if allow_stale and not latest and Act.objects.count() > BACKGROUND_ABOVE:
+        _recount_later(user, filters, BREAKDOWNS, digest)
+        return Counted({}, None, pending=True)
     return _count_now(user, filters, names, version, digest, entry)
 
 
@@ -441,6 +451,8 @@ def _recount_later(user: Any, filters: CaseFilter, names: list[str], digest: str
 def dashboard_counted(user: Any, filters: CaseFilter) -> tuple[dict[str, Breakdown], Counted]:
     """The dashboard's breakdowns, and when and how freshly they were counted."""
     counted = counts(user, filters, BREAKDOWNS)
+    if counted.pending:
+        return {name: Breakdown(name, name, []) for name in BREAKDOWNS}, counted
     return {name: labelled(name, counted.counts[name]) for name in BREAKDOWNS}, counted
 
 
