@@ -424,10 +424,9 @@ def _count_now(
 
 def _recount_later(user: Any, filters: CaseFilter, names: list[str], digest: str) -> None:
     """Recount in a thread of this process, once at a time per scope and filters,
-    after the request's transaction has committed."""
+    after the request's transaction has committed (the lock is taken then, so a
+    transaction rolled back leaves none behind)."""
     lock = f"vigil:stats:recounting:{digest}"
-    if not cache.add(lock, True, timeout=600):
-        return
 
     def recount() -> None:
         close_old_connections()
@@ -440,6 +439,8 @@ def _recount_later(user: Any, filters: CaseFilter, names: list[str], digest: str
             connection.close()
 
     def start() -> None:
+        if not cache.add(lock, True, timeout=600):
+            return  # a recount is under way
         try:
             threading.Thread(target=recount, name="stats-recount", daemon=True).start()
         except RuntimeError:  # no thread to be had: the next reader tries again
