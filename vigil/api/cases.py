@@ -114,6 +114,30 @@ def _audit_identities(request: HttpRequest, records: list[Any], fields: list[str
         audit.record(actor=request.user, action="api.identities_read", obj=record, fields=fields)
 
 
+def listing(
+    request: HttpRequest, rows: QuerySet, paging: "Paging", serialize: Any,
+    identity_fields: list[str] = (),
+) -> dict[str, Any]:  # fmt: skip
+    """A page of `rows`, each shaped by serialize(record, named); the records returned
+    with identities are audited."""
+    found, cursor = page(
+        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
+    )
+    named = bool(identity_fields) and identities(request)
+    if named:
+        _audit_identities(request, found, list(identity_fields))
+    return {"items": [serialize(r, named) for r in found], "next_cursor": cursor}
+
+
+def single(
+    request: HttpRequest, record: Any, serialize: Any, identity_fields: list[str]
+) -> dict[str, Any]:
+    named = identities(request)
+    if named:
+        _audit_identities(request, [record], identity_fields)
+    return serialize(record, named)
+
+
 def _case(case: Case, named: bool) -> dict[str, Any]:
     return {
         "id": case.pk, "reference": case.reference, "title": case.title if named else None,
@@ -130,13 +154,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     changed first by default. Needs `read:cases`."""
     need(request, "read:cases")
     rows = case_list(request.user, filters.case_filter()).prefetch_related("incidents", "defenders")
-    found, cursor = page(
-        rows, ordering=filters.ordering.value, cursor=filters.cursor, limit=filters.limit
-    )
-    named = identities(request)
-    if named:
-        _audit_identities(request, found, ["title"])
-    return {"items": [_case(c, named) for c in found], "next_cursor": cursor}
+    return listing(request, rows, filters, _case, ["title"])
 
 
 @router.get("/cases/{case_id}", response=answers(CaseOut), summary="Read a case")
@@ -144,10 +162,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """One case; 404 when it does not exist or is outside the user's countries."""
     need(request, "read:cases")
     case = access.get_case_for_user(request.user, case_id)
-    named = identities(request)
-    if named:
-        _audit_identities(request, [case], ["title"])
-    return _case(case, named)
+    return single(request, case, _case, ["title"])
 
 
 # --- Defenders --------------------------------------------------------------------------
@@ -207,23 +222,14 @@ def list_defenders(
     rows = access.defenders_for_user(request.user)
     if country:
         rows = rows.filter(country=country)
-    found, cursor = page(
-        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
-    )
-    named = identities(request)
-    if named:
-        _audit_identities(request, found, IDENTITY_OF_DEFENDER)
-    return {"items": [_defender(d, named) for d in found], "next_cursor": cursor}
+    return listing(request, rows, paging, _defender, IDENTITY_OF_DEFENDER)
 
 
 @router.get("/defenders/{defender_id}", response=answers(DefenderOut), summary="Read a defender")
 def get_defender(request: HttpRequest, defender_id: int) -> dict[str, Any]:
     need(request, "read:cases")
     defender = access.get_defender_for_user(request.user, defender_id)
-    named = identities(request)
-    if named:
-        _audit_identities(request, [defender], IDENTITY_OF_DEFENDER)
-    return _defender(defender, named)
+    return single(request, defender, _defender, IDENTITY_OF_DEFENDER)
 
 
 # --- Incidents and acts -------------------------------------------------------------------
@@ -326,23 +332,14 @@ def list_incidents(
     rows = access.incidents_for_user(request.user).prefetch_related("cases", "acts__perpetrators")
     if country:
         rows = rows.filter(country=country)
-    found, cursor = page(
-        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
-    )
-    named = identities(request)
-    if named:
-        _audit_identities(request, found, ["title", "narrative", "place"])
-    return {"items": [_incident(i, named) for i in found], "next_cursor": cursor}
+    return listing(request, rows, paging, _incident, ["title", "narrative", "place"])
 
 
 @router.get("/incidents/{incident_id}", response=answers(IncidentOut), summary="Read an incident")
 def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     need(request, "read:cases")
     incident = access.get_incident_for_user(request.user, incident_id)
-    named = identities(request)
-    if named:
-        _audit_identities(request, [incident], ["title", "narrative", "place"])
-    return _incident(incident, named)
+    return single(request, incident, _incident, ["title", "narrative", "place"])
 
 
 def _acts_for(request: HttpRequest) -> QuerySet[Act]:
@@ -363,23 +360,14 @@ def list_acts(
         rows = rows.filter(violation=violation)
     if verification:
         rows = rows.filter(verification=verification)
-    found, cursor = page(
-        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
-    )
-    named = identities(request)
-    if named:
-        _audit_identities(request, found, ["detention_place", "charges"])
-    return {"items": [_act(a, named) for a in found], "next_cursor": cursor}
+    return listing(request, rows, paging, _act, ["detention_place", "charges"])
 
 
 @router.get("/acts/{act_id}", response=answers(ActOut), summary="Read an act")
 def get_act(request: HttpRequest, act_id: int) -> dict[str, Any]:
     need(request, "read:cases")
     act = access.get_act_for_user(request.user, act_id)
-    named = identities(request)
-    if named:
-        _audit_identities(request, [act], ["detention_place", "charges"])
-    return _act(act, named)
+    return single(request, act, _act, ["detention_place", "charges"])
 
 
 # --- Sources ------------------------------------------------------------------------------
@@ -404,6 +392,16 @@ class SourcePage(Schema):
     next_cursor: str | None
 
 
+def source_out(s: Source, named: bool) -> dict[str, Any]:
+    return {
+        "id": s.pk, "incident_id": s.incident_id, "name": s.name if named else None,
+        "kind": s.kind, "reported_on": s.reported_on, "language": s.language,
+        "public": s.public, "reliability": s.reliability,
+        "act_ids": [a.pk for a in s.acts.all()],
+        "created_at": s.created_at, "updated_at": s.updated_at,
+    }  # fmt: skip
+
+
 @router.get("/sources", response=answers(SourcePage), summary="List sources")
 def list_sources(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     need(request, "read:cases")
@@ -412,26 +410,4 @@ def list_sources(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     else:
         rows = scope_queryset(Source.objects.all(), request.user, field="incident__country")
     rows = rows.prefetch_related("acts")
-    found, cursor = page(
-        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
-    )
-    named = identities(request)
-    if named:
-        _audit_identities(request, found, ["name"])
-    items = [
-        {
-            "id": s.pk,
-            "incident_id": s.incident_id,
-            "name": s.name if named else None,
-            "kind": s.kind,
-            "reported_on": s.reported_on,
-            "language": s.language,
-            "public": s.public,
-            "reliability": s.reliability,
-            "act_ids": [a.pk for a in s.acts.all()],
-            "created_at": s.created_at,
-            "updated_at": s.updated_at,
-        }  # fmt: skip
-        for s in found
-    ]
-    return {"items": items, "next_cursor": cursor}
+    return listing(request, rows, paging, source_out, ["name"])

@@ -10,12 +10,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from vigil.activities.access import reports_for_user
-from vigil.api.cases import CaseFilters, Paging
+from vigil.api.cases import CaseFilters, Paging, listing, single
 from vigil.api.errors import answers
-from vigil.api.paging import page
-from vigil.api.security import identities, need
+from vigil.api.security import need
 from vigil.communications.access import communications_for_user
-from vigil.core import audit
 from vigil.measures.access import measures_for_user
 
 router = Router()
@@ -101,13 +99,7 @@ def list_communications(
         rows = rows.filter(status=status)
     if kind:
         rows = rows.filter(kind=kind)
-    found, cursor = page(
-        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
-    )
-    named = identities(request)
-    for c in found if named else []:
-        audit.record(actor=request.user, action="api.identities_read", obj=c, fields=["summary"])
-    return {"items": [_communication(c, named) for c in found], "next_cursor": cursor}
+    return listing(request, rows, paging, _communication, ["summary"])
 
 
 @router.get(
@@ -119,13 +111,7 @@ def get_communication(request: HttpRequest, communication_id: int) -> dict[str, 
     from vigil.communications.access import get_communication_for_user
 
     communication = get_communication_for_user(request.user, communication_id)
-    named = identities(request)
-    if named:
-        audit.record(
-            actor=request.user, action="api.identities_read", obj=communication,
-            fields=["summary"],
-        )  # fmt: skip
-    return _communication(communication, named)
+    return single(request, communication, _communication, ["summary"])
 
 
 # --- State measures ----------------------------------------------------------------------
@@ -150,6 +136,14 @@ class MeasurePage(Schema):
     next_cursor: str | None
 
 
+def _measure(m: Any, named: bool) -> dict[str, Any]:
+    return {
+        "id": m.pk, "country": m.country, "kind": m.kind, "title": m.title,
+        "citation": m.citation, "effect": m.effect, "status": m.status, "review": m.review,
+        "themes": [t.value for t in m.themes], "link": m.link, "updated_at": m.updated_at,
+    }  # fmt: skip
+
+
 @router.get(
     "/measures", response=answers(MeasurePage), summary="List State measures", tags=["measures"]
 )
@@ -163,26 +157,7 @@ def list_measures(
         rows = rows.filter(country=country)
     if effect:
         rows = rows.filter(effect=effect)
-    found, cursor = page(
-        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
-    )
-    items = [
-        {
-            "id": m.pk,
-            "country": m.country,
-            "kind": m.kind,
-            "title": m.title,
-            "citation": m.citation,
-            "effect": m.effect,
-            "status": m.status,
-            "review": m.review,
-            "themes": [t.value for t in m.themes],
-            "link": m.link,
-            "updated_at": m.updated_at,
-        }  # fmt: skip
-        for m in found
-    ]
-    return {"items": items, "next_cursor": cursor}
+    return listing(request, rows, paging, _measure)
 
 
 # --- Activity reports --------------------------------------------------------------------
@@ -208,6 +183,23 @@ class ActivityPage(Schema):
     next_cursor: str | None
 
 
+def _activity(r: Any, named: bool) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "stakeholder": r.stakeholder,
+        "stakeholder_type": r.stakeholder_type,
+        "title": r.title,
+        "kind": r.kind,
+        "starts_on": r.starts_on,
+        "ends_on": r.ends_on,
+        "levels": [level.value for level in r.levels],
+        "countries": r.country_codes,
+        "description": r.description,
+        "state": r.state,
+        "updated_at": r.updated_at,
+    }  # fmt: skip
+
+
 @router.get(
     "/activity-reports", response=answers(ActivityPage), summary="List activity reports",
     tags=["activity reports"],
@@ -220,27 +212,7 @@ def list_activity_reports(
     rows = reports_for_user(request.user).prefetch_related("country_rows")
     if state:
         rows = rows.filter(state=state)
-    found, cursor = page(
-        rows, ordering=paging.ordering.value, cursor=paging.cursor, limit=paging.limit
-    )
-    items = [
-        {
-            "id": r.pk,
-            "stakeholder": r.stakeholder,
-            "stakeholder_type": r.stakeholder_type,
-            "title": r.title,
-            "kind": r.kind,
-            "starts_on": r.starts_on,
-            "ends_on": r.ends_on,
-            "levels": [level.value for level in r.levels],
-            "countries": r.country_codes,
-            "description": r.description,
-            "state": r.state,
-            "updated_at": r.updated_at,
-        }  # fmt: skip
-        for r in found
-    ]
-    return {"items": items, "next_cursor": cursor}
+    return listing(request, rows, paging, _activity)
 
 
 # --- The legal library -------------------------------------------------------------------
