@@ -14,24 +14,19 @@ Target: p95 under 200 ms, and the app within 3x its SQL.
 """
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-from common import postgres_available, psql  # bench/ is the script's own folder
+from common import django_on, each_database  # bench/ is the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 40
 WARMUP = 3
 BATCH = 5000
 SEARCH_WORD = "cacao"  # in about 1% of narratives
-BENCH_KEY = "mXkO8fN3v0y0mEw0uW6r2m7yq1WlK1x0dE3Xj2l8p5E="
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -253,31 +248,9 @@ def measure(vendor: str) -> list[tuple[str, list[float], list[float], list[float
 
 
 def run_one(database: str, incidents: int) -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="vigil-bench-"))
-    os.environ.pop("VIGIL_DEBUG", None)
-    os.environ.update(
-        {
-            "VIGIL_SECRET_KEY": "bench-" + "x" * 60,
-            "VIGIL_ENCRYPTION_KEYS": BENCH_KEY,
-            "VIGIL_DATA_DIR": str(data_dir),
-            "DJANGO_SETTINGS_MODULE": "vigil.settings",
-        }
-    )
-    name = f"vigil_bench_{os.getpid()}"
-    if database == "postgresql":
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-        psql(f"CREATE DATABASE {name}")
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT))
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with django_on(database):
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         load(incidents)
         if database == "postgresql":
@@ -309,12 +282,6 @@ def run_one(database: str, incidents: int) -> None:
         from django.db import connections
 
         connections.close_all()
-    finally:
-        if database == "postgresql":
-            psql(f"DROP DATABASE IF EXISTS {name}", check=False)
-        import shutil
-
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main() -> None:
@@ -326,17 +293,7 @@ def main() -> None:
         print(f"case list benchmark on {args.database}, {args.incidents:,} incidents")
         run_one(args.database, args.incidents)
         return
-    databases = ["sqlite"]
-    if postgres_available():
-        databases.append("postgresql")
-    else:
-        print("PostgreSQL is not answering on 127.0.0.1:5432: SQLite only.")
-    for database in databases:
-        # Each database in a process of its own: Django's settings are per process.
-        subprocess.run(
-            [sys.executable, __file__, "--database", database, "--incidents", str(args.incidents)],
-            check=True,
-        )  # noqa: S603
+    each_database(__file__, args.incidents)
 
 
 if __name__ == "__main__":

@@ -28,17 +28,13 @@ Target: under one second each.
 """
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from case_list import BENCH_KEY, load, percentile  # bench/ is the script's own folder
-from common import postgres_available, psql
+from case_list import load, percentile  # bench/ is the script's own folder
+from common import django_on, each_database
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 10
@@ -265,33 +261,11 @@ def compare(name: str, app: dict, sql: dict) -> None:
 
 
 def run_one(database: str, incidents: int) -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="vigil-bench-"))
-    os.environ.pop("VIGIL_DEBUG", None)
-    os.environ.update(
-        {
-            "VIGIL_SECRET_KEY": "bench-" + "x" * 60,
-            "VIGIL_ENCRYPTION_KEYS": BENCH_KEY,
-            "VIGIL_DATA_DIR": str(data_dir),
-            "DJANGO_SETTINGS_MODULE": "vigil.settings",
-        }
-    )
-    name = f"vigil_bench_{os.getpid()}"
-    if database == "postgresql":
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-        psql(f"CREATE DATABASE {name}")
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT))
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection, connections
+    with django_on(database):
+        from django.db import connection
 
         from vigil.accounts.models import User
 
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         load(incidents)
         vary()
@@ -365,13 +339,6 @@ def run_one(database: str, incidents: int) -> None:
                 f" {percentile(app_times, 0.95):>7.0f}ms {statistics.median(raw_times):>9.0f}ms"
                 f" {percentile(raw_times, 0.95):>7.0f}ms {ratio:>5.2f}x  {verdict}"
             )
-        connections.close_all()
-    finally:
-        if database == "postgresql":
-            psql(f"DROP DATABASE IF EXISTS {name}", check=False)
-        import shutil
-
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main() -> None:
@@ -383,17 +350,7 @@ def main() -> None:
         print(f"statistics benchmark on {args.database}, {args.incidents:,} incidents")
         run_one(args.database, args.incidents)
         return
-    databases = ["sqlite"]
-    if postgres_available():
-        databases.append("postgresql")
-    else:
-        print("PostgreSQL is not answering on 127.0.0.1:5432: SQLite only.")
-    for database in databases:
-        # Each database in a process of its own: Django's settings are per process.
-        subprocess.run(
-            [sys.executable, __file__, "--database", database, "--incidents", str(args.incidents)],
-            check=True,
-        )  # noqa: S603
+    each_database(__file__, args.incidents)
 
 
 if __name__ == "__main__":

@@ -17,17 +17,12 @@ figure says what the checks, the encryption and the audit trail cost per row.
 import argparse
 import csv
 import io
-import os
-import shutil
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-from case_list import BENCH_KEY  # bench/ is the script's own folder
-from common import postgres_available, psql
+from common import django_on, postgres_available  # bench/ is the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTRIES = ["COL", "MEX", "BRA", "HND", "GTM", "PHL", "IND", "KEN", "UGA", "NGA"]
@@ -57,25 +52,7 @@ def main() -> None:
     if not postgres_available():
         print("PostgreSQL is not answering on 127.0.0.1:5432: no import benchmark.")
         return
-    data_dir = Path(tempfile.mkdtemp(prefix="vigil-bench-"))
-    name = f"vigil_bench_import_{os.getpid()}"
-    os.environ.pop("VIGIL_DEBUG", None)
-    os.environ.update(
-        {
-            "VIGIL_SECRET_KEY": "bench-" + "x" * 60,
-            "VIGIL_ENCRYPTION_KEYS": BENCH_KEY,
-            "VIGIL_DATA_DIR": str(data_dir),
-            "DJANGO_SETTINGS_MODULE": "vigil.settings",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-        }
-    )
-    psql(f"CREATE DATABASE {name}")
-    sys.path.insert(0, str(ROOT))
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with django_on("postgresql", prefix="vigil_bench_import"):
         from django.db import connection
 
         from vigil.accounts import services as accounts
@@ -83,7 +60,6 @@ def main() -> None:
         from vigil.exchange import importer
         from vigil.exchange.layout import csv_header
 
-        call_command("migrate", verbosity=0)
         user = accounts.user_create(actor=None, username="coordinator", role="coordinator")
         print(f"import benchmark on postgresql, {args.rows:,} incident rows")
         generated = rows(args.rows)
@@ -119,12 +95,6 @@ def main() -> None:
         print(f"  {'import_records (checked, audited)':<34} {app_seconds:>8.1f} {app_rate:>12,.0f}")
         print(f"  {'COPY into a plain table':<34} {copy_seconds:>8.1f} {copy_rate:>12,.0f}")
         print(f"  ratio COPY/import: {copy_rate / app_rate:,.0f}x")
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        psql(f"DROP DATABASE IF EXISTS {name}", check=False)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
