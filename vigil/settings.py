@@ -280,6 +280,9 @@ EVIDENCE_MAX_BYTES = 25 * 1024 * 1024
 STATS_SMALL_COUNT = int(os.environ.get("VIGIL_STATS_SMALL_COUNT", "5"))
 # What a reporter may attach to one report or message.
 INTAKE_MAX_FILES = int(os.environ.get("VIGIL_INTAKE_MAX_FILES") or 5)
+# Reports closed without becoming a case are deleted, files and all, this many days
+# after closing (`manage.py purge_expired`, run daily).
+INTAKE_RETENTION_DAYS = int(os.environ.get("VIGIL_INTAKE_RETENTION_DAYS") or 90)
 INTAKE_MAX_FILE_BYTES = int(os.environ.get("VIGIL_INTAKE_MAX_FILE_MB") or 20) * 1024 * 1024
 
 # Demo accounts (`manage.py loaddemo`): one password for all, for a demo only.

@@ -58,6 +58,7 @@ class Submission(models.Model):
         max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.RECEIVED
     )
     closed_reason = EncryptedTextField(blank=True)
+    closed_on = models.DateField(null=True, blank=True, editable=False)  # for retention
     case = models.ForeignKey(
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions"
     )

@@ -222,7 +222,8 @@ def submission_close(*, actor: Any, submission: Submission, reason: str) -> Subm
         raise ValidationError({"reason": _("Say why the report is closed.")})
     submission.status = SubmissionStatus.CLOSED
     submission.closed_reason = reason
-    submission.save(update_fields=["status", "closed_reason"])
+    submission.closed_on = timezone.localdate()
+    submission.save(update_fields=["status", "closed_reason", "closed_on"])
     audit.record(actor=actor, action="intake.submission_closed", obj=submission, fields=["status"])
     return submission
 
@@ -274,3 +275,30 @@ def submission_to_case(*, actor: Any, submission: Submission, title: str, case: 
         actor=actor, action="intake.submission_taken_up", obj=submission, fields=["case", "status"]
     )
     return case
+
+
+def purge_expired(*, today: Any = None) -> int:
+    """Delete the reports closed without becoming a case more than
+    `INTAKE_RETENTION_DAYS` ago, with their messages and files (from the store too).
+    What the desk kept of them is gone; the audit trail keeps only that one was
+    deleted, by number."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from vigil.core import files
+
+    cutoff = (today or timezone.localdate()) - timedelta(days=settings.INTAKE_RETENTION_DAYS)
+    expired = Submission.objects.filter(
+        status=SubmissionStatus.CLOSED, case__isnull=True, closed_on__lt=cutoff
+    )
+    count = 0
+    for submission in expired.prefetch_related("files"):
+        names = [f.stored_name for f in submission.files.all()]
+        with transaction.atomic():
+            audit.record(actor=None, action="intake.submission_purged", obj=submission)
+            submission.delete()
+        for name in names:  # after the commit: a rolled-back delete keeps its files
+            files.delete(name)
+        count += 1
+    return count

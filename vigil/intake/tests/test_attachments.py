@@ -1,5 +1,6 @@
 """Files sent with a report: checked by content, encrypted on disk, never inline."""
 
+import io
 import re
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from vigil.cases.models import Evidence
+from vigil.core.models import AuditEntry
 from vigil.core.uploads import UploadRefused, check, safe_name
 from vigil.intake.models import Submission, SubmissionFile
 
@@ -127,3 +129,52 @@ def test_the_reporter_adds_files_later(client):
     )
     assert SubmissionFile.objects.get().filename == "more.pdf"
     assert "more.pdf" in client.get(reverse("intake:report")).content.decode()
+
+
+def test_a_report_closed_without_a_case_is_deleted_with_its_files_after_the_retention(
+    client, alice, monkeypatch, settings
+):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from vigil.core import files
+    from vigil.intake import services
+    from vigil.intake.models import Submission, SubmissionMessage
+
+    send(client, SimpleUploadedFile("office.png", PNG))
+    send(client, SimpleUploadedFile("letter.pdf", PDF), what_happened="Kept: it became a case.")
+    closed, kept = Submission.objects.order_by("pk")
+    services.desk_message(actor=alice, submission=closed, text="We cannot take this up.")
+    services.submission_close(actor=alice, submission=closed, reason="Outside the mandate.")
+    services.submission_close(actor=alice, submission=kept, reason="Duplicate, but kept.")
+    kept.case = make_case(alice)
+    kept.save()
+    stored = [f.stored_name for f in closed.files.all()]
+    assert stored and all(files._path(name).exists() for name in stored)
+
+    settings.INTAKE_RETENTION_DAYS = 90
+    real_localdate = timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *a, **k: real_localdate(*a, **k) + timedelta(days=90)
+    )
+    out = io.StringIO()
+    call_command("purge_expired", stdout=out)
+    assert out.getvalue().startswith("0 closed reports deleted")  # not yet: 90 days, not more
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *a, **k: real_localdate(*a, **k) + timedelta(days=91)
+    )
+    call_command("purge_expired", stdout=out)
+    assert "1 closed reports deleted" in out.getvalue()
+    assert list(Submission.objects.all()) == [kept]
+    assert not SubmissionMessage.objects.filter(submission_id=closed.pk).exists()
+    assert not any(files._path(name).exists() for name in stored)
+    assert kept.files.count() == 1 and files._path(kept.files.get().stored_name).exists()
+    assert AuditEntry.objects.filter(action="intake.submission_purged").count() == 1
+
+
+def make_case(actor):
+    from vigil.cases.tests import factories
+
+    return factories.case(actor)
