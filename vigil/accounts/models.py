@@ -37,11 +37,25 @@ class User(AbstractUser):
         help_text=_("A case officer sees only the records of these countries."),
     )
 
+    # Part of the hash every session carries (`get_session_auth_hash`): moving it on
+    # ends every session of the account at once (logout, and later a reset of the
+    # second factor). A password change does the same through Django's own hash.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
     objects = VigilUserManager()
 
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
+
+    def get_session_auth_hash(self) -> str:
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "vigil.accounts.session",
+            f"{self.password}:{self.session_generation}",
+            algorithm="sha256",
+        ).hexdigest()
 
     def country_names(self) -> list[str]:
         return sorted(country_name(code) for code in self.countries if code in COUNTRIES)

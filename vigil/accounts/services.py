@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from vigil.accounts.models import User
@@ -137,6 +138,9 @@ def user_logged_in(*, user: User) -> None:
 
 
 def user_logged_out(*, user: User) -> None:
+    """Logging out anywhere ends every session of the account: a forgotten session on
+    a shared or seized computer ends too."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     audit.record(actor=user, action="accounts.logout", obj=user)
 
 

@@ -136,3 +136,40 @@ def test_the_admins_own_login_form_is_replaced_by_the_throttled_one(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"] == LOGIN + "?next=/admin/"
+
+
+def sessions_of(user, count=2):
+    from django.test import Client
+
+    clients = [Client() for _ in range(count)]
+    for each in clients:
+        each.force_login(user)
+        assert each.get(reverse("core:dashboard")).status_code == 200
+    return clients
+
+
+def shut_out(client) -> bool:
+    response = client.get(reverse("core:dashboard"))
+    return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_logging_out_anywhere_ends_every_session_of_the_account(alice, carol):
+    here, elsewhere = sessions_of(alice)
+    (other,) = sessions_of(carol, 1)
+    here.post(reverse("accounts:logout"))
+    assert shut_out(here) and shut_out(elsewhere)  # the forgotten session too
+    assert not shut_out(other)  # another account's session is untouched
+    alice.refresh_from_db()  # as a real login loads the account
+    (again,) = sessions_of(alice, 1)  # logging in again works
+    assert not shut_out(again)
+
+
+def test_a_new_password_or_a_deactivation_ends_every_session(alice):
+    from vigil.accounts import services
+
+    (old,) = sessions_of(alice, 1)
+    services.user_set_password(actor=None, user=alice, password="a completely new passphrase")
+    assert shut_out(old)
+    (old,) = sessions_of(alice, 1)
+    services.user_update(actor=None, user=alice, is_active=False)
+    assert shut_out(old)
