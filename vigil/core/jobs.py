@@ -5,12 +5,20 @@ can poll it. See stats/builds.py and exchange/jobs.py."""
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
 WRITE_EVERY = 0.5  # seconds between progress writes
+# Unfinished work that has not moved for this long lost its process (a restart).
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def stalled(row: Any, *, finished: bool) -> bool:
+    """Whether unfinished work on `row` (with an `updated_at`) has stopped moving."""
+    return not finished and timezone.now() - row.updated_at > STALLED_AFTER
 
 
 def start_thread(target: Callable[[Any], None], pk: Any, name: str) -> threading.Thread:

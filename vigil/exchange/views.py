@@ -1,18 +1,18 @@
 """The desk's import page and export downloads (`/desk/records/`)."""
 
 import json
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from vigil.core import jobs as core_jobs
 from vigil.core.http import document
 from vigil.core.permissions import Perm, has_perm, permission_required
 from vigil.exchange import exporter, jobs
@@ -20,7 +20,6 @@ from vigil.exchange.forms import ImportForm
 from vigil.exchange.models import ImportJob
 
 MAX_BYTES = 20 * 1024 * 1024
-STALLED_AFTER = timedelta(minutes=10)
 WRITERS = {"csv": exporter.as_csv, "json": exporter.as_json, "xlsx": exporter.as_xlsx}
 
 
@@ -63,7 +62,7 @@ def _own(request: HttpRequest, pk: Any) -> ImportJob:
 
 def _describe(job: ImportJob) -> dict[str, Any]:
     finished = job.state in {ImportJob.State.DONE, ImportJob.State.FAILED}
-    stalled = not finished and timezone.now() - job.updated_at > STALLED_AFTER
+    stalled = core_jobs.stalled(job, finished=finished)
     if stalled:
         message = _("The import stopped before it finished; nothing of it was kept. Try again.")
     elif job.state == ImportJob.State.FAILED:

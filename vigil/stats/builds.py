@@ -20,7 +20,7 @@ from vigil.stats.models import ReportBuild
 
 logger = logging.getLogger(__name__)
 
-STALLED_AFTER = timedelta(minutes=10)
+STALLED_AFTER = jobs.STALLED_AFTER
 
 
 def request_build(
@@ -105,5 +105,5 @@ def purge_expired(now: Any = None) -> int:
 
 def stalled(build: ReportBuild) -> bool:
     """Started (or waiting) but without progress for too long: its process stopped."""
-    unfinished = build.state in {ReportBuild.State.QUEUED, ReportBuild.State.RUNNING}
-    return unfinished and timezone.now() - build.updated_at > STALLED_AFTER
+    finished = build.state in {ReportBuild.State.DONE, ReportBuild.State.FAILED}
+    return jobs.stalled(build, finished=finished)

@@ -150,7 +150,9 @@ def sessions_of(user, count=2):
 
 def shut_out(client) -> bool:
     response = client.get(reverse("core:dashboard"))
-    return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    return response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:login")
+    )
 
 
 def test_logging_out_anywhere_ends_every_session_of_the_account(alice, carol):
