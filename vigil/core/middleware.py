@@ -1,6 +1,9 @@
+import contextlib
+import json
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 # Everything comes from Vigil itself; no inline script or style is allowed, so an
 # injected <script> cannot run even if escaping ever fails somewhere.
@@ -35,3 +38,49 @@ def security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         return response
 
     return middleware
+
+
+def _carries_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_carries_nul(k) or _carries_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_carries_nul(v) for v in value)
+    return False
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """A NUL character has no place in any text Vigil takes, and PostgreSQL refuses
+    it in a query (a 500 otherwise): the request is refused as a bad one, before any
+    view sees it (the CSRF check reads a posted form anyway). Files are not text and
+    are not looked into."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        values: list[object] = [
+            request.path,
+            *(v for k in request.GET for v in [k, *request.GET.getlist(k)]),
+        ]
+        content_type = request.content_type or ""
+        if request.method == "POST" and content_type in FORM_TYPES:
+            values.extend(v for k in request.POST for v in [k, *request.POST.getlist(k)])
+        elif content_type == "application/json" and request.body:
+            with contextlib.suppress(ValueError):  # the view answers a body not JSON
+                values.append(json.loads(request.body))
+        if _carries_nul(values):
+            return _bad_request(request)
+        return get_response(request)
+
+    return middleware
+
+
+def _bad_request(request: HttpRequest) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    message = _("The request carries a character that is not allowed (NUL).")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
