@@ -166,3 +166,14 @@ def officer(transactional_db):
 def test_output() -> Path:
     TEST_OUTPUT.mkdir(exist_ok=True)
     return TEST_OUTPUT
+
+
+@pytest.fixture
+def settings_keys(settings):
+    """Set VIGIL_ENCRYPTION_KEYS for one test (newest first); the derived ciphers are
+    forgotten on every change and when the test ends."""
+
+    def use(keys: list[str]) -> None:
+        settings.ENCRYPTION_KEYS = keys
+
+    return use

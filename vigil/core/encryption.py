@@ -8,11 +8,15 @@ database, or seizes the disk without the keys, reads tokens, not names.
 To find a record by a name without decrypting every row, a keyed hash of the
 normalised name (a "blind index") is stored beside it: equal names give equal
 hashes, but the hash cannot be reversed or recomputed without the key. It reveals
-only that two records share a name.
+only that two records share a name. The hashing key is Vigil's own, kept wrapped
+(encrypted) in the database, so it survives every rotation of the encryption keys:
+`rotate_keys` re-encrypts the data and re-wraps that key, and lookups keep working.
 """
 
+import base64
 import hashlib
 import hmac
+import secrets
 import unicodedata
 from functools import cache
 
@@ -38,22 +42,49 @@ def _cipher() -> MultiFernet:
         ) from error
 
 
+INDEX_KEY = "blind index"
+
+
+def new_index_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+@cache
+def _index_master() -> bytes:
+    """The blind-index key: random, made once per installation (by migration), and
+    kept wrapped in the database (`core.WrappedKey`). It does not change when the
+    encryption keys rotate, so names and words indexed before a rotation are found
+    after it."""
+    from django.db import IntegrityError, transaction
+
+    from vigil.core.models import WrappedKey
+
+    row = WrappedKey.objects.filter(purpose=INDEX_KEY).first()
+    if row is None:  # a database emptied since its migration (tests, `flush`)
+        try:
+            with transaction.atomic():
+                row = WrappedKey.objects.create(purpose=INDEX_KEY, key=new_index_key())
+        except IntegrityError:  # another process made it first
+            row = WrappedKey.objects.get(purpose=INDEX_KEY)
+    return base64.urlsafe_b64decode(row.key)
+
+
 @cache
 def _index_key(purpose: str) -> bytes:
-    # Derived from the newest key, one key per purpose, so that a hash made for
-    # one kind of value cannot be matched against another kind.
-    newest = settings.ENCRYPTION_KEYS[0].encode()
+    # One key per purpose, so that a hash made for one kind of value cannot be
+    # matched against another kind.
     return HKDF(
         algorithm=hashes.SHA256(),
         length=32,
         salt=None,
         info=b"vigil blind index " + purpose.encode(),
-    ).derive(newest)
+    ).derive(_index_master())
 
 
 def reset_caches() -> None:
     """Forget the derived keys (after the key settings change: rotation, tests)."""
     _cipher.cache_clear()
+    _index_master.cache_clear()
     _index_key.cache_clear()
 
 
@@ -81,6 +112,26 @@ def decrypt_bytes(token: bytes) -> bytes:
     except InvalidToken as error:
         raise DecryptionError(
             "a stored file cannot be decrypted with the configured keys"
+        ) from error
+
+
+def is_current(token: bytes) -> bool:
+    """Whether `token` is already sealed under the newest key (its HMAC checks out
+    under that key; nothing is decrypted)."""
+    try:
+        Fernet(settings.ENCRYPTION_KEYS[0].encode()).extract_timestamp(token)
+    except InvalidToken:
+        return False
+    return True
+
+
+def reseal(token: bytes) -> bytes:
+    """`token` decrypted with whichever key opens it and sealed under the newest."""
+    try:
+        return _cipher().rotate(token)
+    except InvalidToken as error:
+        raise DecryptionError(
+            "a stored value cannot be decrypted with the configured keys"
         ) from error
 
 

@@ -50,7 +50,11 @@ def save(content: bytes) -> StoredFile:
     name = secrets.token_hex(20)
     path = _path(name)
     path.parent.mkdir(mode=0o700, exist_ok=True)
-    token = encryption.encrypt_bytes(content)
+    _write_durably(path, encryption.encrypt_bytes(content))
+    return StoredFile(name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest())
+
+
+def _write_durably(path: Path, token: bytes) -> None:
     temporary = path.with_suffix(".partial")
     with open(temporary, "wb") as handle:
         handle.write(token)
@@ -63,7 +67,28 @@ def save(content: bytes) -> StoredFile:
         os.fsync(folder)
     finally:
         os.close(folder)
-    return StoredFile(name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest())
+
+
+def names() -> list[str]:
+    """Every file in the store, by its store name (half-written ones left out)."""
+    return sorted(p.name for p in _root().glob("*/*") if p.is_file() and not p.suffix)
+
+
+def reseal(name: str) -> bool:
+    """Re-encrypt one stored file under the newest key, unless it already is; True
+    when it was rewritten. A file deleted meanwhile is not brought back."""
+    path = _path(name)
+    try:
+        token = path.read_bytes()
+    except FileNotFoundError:
+        return False
+    if encryption.is_current(token):
+        return False
+    resealed = encryption.reseal(token)
+    if not path.exists():
+        return False
+    _write_durably(path, resealed)
+    return True
 
 
 def read(name: str) -> bytes:

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vigil.core.fields import EncryptedTextField
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit entry."""
@@ -82,3 +84,17 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.object_id}"
+
+
+class WrappedKey(models.Model):
+    """A key of Vigil's own, kept in the database encrypted under the encryption keys
+    ("wrapped"). The blind-index key lives here: it must outlive every rotation of
+    the encryption keys, or no name already indexed could be found again. Someone
+    with the database but not the keys reads only a Fernet token; `rotate_keys`
+    re-wraps it under the newest key like every other encrypted value."""
+
+    purpose = models.CharField(max_length=50, unique=True)
+    key = EncryptedTextField()  # 32 random bytes, URL-safe base64
+
+    def __str__(self) -> str:
+        return self.purpose

@@ -1,0 +1,42 @@
+import base64
+
+from django.conf import settings
+from django.db import migrations, models
+
+import vigil.core.fields
+
+
+def make_index_key(apps, schema_editor):
+    """Make the installation's blind-index key. A database that already holds blind
+    indexes had them keyed from the newest encryption key, so that key's bytes stay
+    the key's input and every name already indexed is still found; a new
+    database gets 32 random bytes."""
+    from vigil.core import encryption
+
+    WrappedKey = apps.get_model("core", "WrappedKey")
+    SearchEntry = apps.get_model("core", "SearchEntry")
+    indexed = SearchEntry.objects.exists()
+    if indexed:
+        value = base64.urlsafe_b64encode(settings.ENCRYPTION_KEYS[0].encode()).decode()
+    else:
+        value = encryption.new_index_key()
+    WrappedKey.objects.create(purpose=encryption.INDEX_KEY, key=value)
+    encryption.reset_caches()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("core", "0004_search_indexes"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="WrappedKey",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("purpose", models.CharField(max_length=50, unique=True)),
+                ("key", vigil.core.fields.EncryptedTextField()),
+            ],
+        ),
+        migrations.RunPython(make_index_key, migrations.RunPython.noop),
+    ]
