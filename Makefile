@@ -35,6 +35,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP_RUN)
 messages: $(COMPILED) ## Compile the translation catalogs (.po -> .mo)
 
 run: export VIGIL_DEBUG ?= 1
+run: export VIGIL_DEMO_MODE ?= 1
 run: $(STAMP_RUN) messages ## Migrate the SQLite database in var/, load the demo data once, serve on 127.0.0.1:$(PORT)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py loaddemo

@@ -85,10 +85,19 @@ def run_manage(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.
     )
 
 
-def make_user(username: str, role: Role, countries=(), password: str | None = None):
+# Every staff account of the suite has an authenticator app with this key, so that a
+# test (or a browser journey) can enter the code a phone would show: `totp_code`.
+TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret, in hex
+
+
+def make_user(
+    username: str, role: Role, countries=(), password: str | None = None, *, app: bool = True
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from vigil.accounts import services
 
-    return services.user_create(
+    user = services.user_create(
         actor=None,
         username=username,
         role=role,
@@ -96,6 +105,80 @@ def make_user(username: str, role: Role, countries=(), password: str | None = No
         password=password,
         first_name=username.capitalize(),
     )
+    if app and role != Role.STAKEHOLDER:
+        TOTPDevice.objects.create(user=user, name="app", key=TOTP_KEY, confirmed=True)
+    return user
+
+
+def totp_code(user, *, at: float | None = None) -> str:
+    """The code the account's authenticator app shows now (or at the time `at`)."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():06d}"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a finished login, password and code: the
+    session is verified with the account's own app, exactly as the code form does, and
+    the real middleware checks it on every request. Tests of the second factor itself
+    log in through the forms (or use `client.login`, which does not verify)."""
+    import time
+
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+
+    from vigil.accounts.two_factor import VERIFIED_AT
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = next(iter(devices_for_user(user, confirmed=True)), None)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session[VERIFIED_AT] = time.time()
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def log_in_with_browser(page, base_url: str | None, username: str, password: str = PASSWORD):
+    """A browser journey's login: the password, then the app's code when asked (on
+    the login page already open when `base_url` is None)."""
+    if base_url is not None:
+        page.goto(f"{base_url}/desk/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    if "/two-factor/" in page.url:
+        page.get_by_label("Code").fill(fresh_totp_code(username))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+
+
+def fresh_totp_code(username: str) -> str:
+    """A code the account has not used yet: a code is good once, so a second login
+    within the same 30 seconds waits for the app's next code, as a person would."""
+    import time
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    now = time.time()
+    step = int((now - device.t0) // device.step)
+    if step <= device.last_t:
+        now = device.t0 + (device.last_t + 1) * device.step
+        time.sleep(max(0.0, now - time.time()) + 0.05)
+    return totp_code(device.user, at=now + 0.05)
 
 
 @pytest.fixture

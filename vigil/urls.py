@@ -1,11 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vigil.accounts import views as accounts_views
 from vigil.api.api import api
 
 admin.site.site_header = "Vigil"
 admin.site.site_title = "Vigil"
+# django-otp's own admin pages would show administrators every account's TOTP key
+# (enough to make its codes); accounts are reset from the account page instead.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 urlpatterns = [
     path("", include("vigil.public.urls")),

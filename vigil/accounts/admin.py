@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from vigil.accounts import services
+from vigil.accounts import services, two_factor
 from vigil.accounts.forms import UserChangeAdminForm, UserCreationAdminForm
 from vigil.accounts.models import User
 
@@ -29,6 +29,18 @@ class UserAdmin(DjangoUserAdmin):
         (_("Role"), {"fields": ["role", "countries"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset two-factor login (ends every session of the account)"))
+    def reset_second_factor(self, request, queryset):  # type: ignore[no-untyped-def]
+        """For a lost phone: the devices go, every session of the account ends, and
+        the owner sets up a new app at the next login."""
+        for user in queryset:
+            two_factor.reset(actor=request.user, user=user)
+        self.message_user(
+            request,
+            _("Two-factor login reset for %(count)s accounts.") % {"count": queryset.count()},
+        )
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         data = form.cleaned_data

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from vigil.accounts.two_factor import second_factor_recent
 from vigil.cases import access, selectors, services
 from vigil.cases.forms import (
     ActEditForm,
@@ -134,6 +135,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @casework
+@second_factor_recent
 def case_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case record as a PDF, for printing or a secure hand-over."""
     case = access.get_case_for_user(request.user, case_id)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from vigil.accounts.two_factor import second_factor_recent
 from vigil.core import jobs as core_jobs
 from vigil.core.http import document
 from vigil.core.permissions import Perm, has_perm, permission_required
@@ -115,6 +116,7 @@ def import_progress(request: HttpRequest, pk: Any) -> JsonResponse:
 
 
 @permission_required(Perm.DOCUMENT_CASES, hidden=True)
+@second_factor_recent
 def export_records(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in WRITERS:
         raise Http404

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from vigil.accounts.two_factor import second_factor_recent
 from vigil.core import audit, documents, files, reports
 from vigil.core.http import document
 from vigil.core.permissions import Perm, permission_required
@@ -130,6 +131,7 @@ def report_progress(request: HttpRequest, pk: Any) -> JsonResponse:
 
 
 @permission_required(Perm.BUILD_REPORTS, Perm.APPROVE_COMMUNICATIONS, hidden=True)
+@second_factor_recent
 def report_download(request: HttpRequest, pk: Any) -> HttpResponse:
     build = _own(request, pk)
     if build.state != ReportBuild.State.DONE:

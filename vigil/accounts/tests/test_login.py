@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from conftest import PASSWORD
+from conftest import PASSWORD, totp_code
 from vigil.accounts.forms import login_throttle
 from vigil.core.models import AuditEntry
 
@@ -27,20 +27,27 @@ def test_it_shows_the_login_page(client):
 def test_it_logs_in_and_lands_on_the_dashboard(client, alice):
     response = log_in(client, "alice", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:dashboard")
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert response["Location"] == "/desk/two-factor/?next=%2Fdesk%2F"
     entry = AuditEntry.objects.order_by("-seq").first()
     assert (entry.action, entry.actor_id) == ("accounts.login", alice.pk)
+    response = client.post(response["Location"], {"code": totp_code(alice)})
+    assert response["Location"] == reverse("core:dashboard")
+    assert client.get(reverse("core:dashboard")).status_code == 200
 
 
 def test_it_follows_a_local_next_but_not_a_foreign_one(client, alice):
     response = client.post(
         LOGIN + "?next=/desk/password/", {"username": "alice", "password": PASSWORD}
     )
-    assert response["Location"] == "/desk/password/"
+    assert response["Location"] == "/desk/two-factor/?next=%2Fdesk%2Fpassword%2F"
     client.logout()
     response = client.post(
         LOGIN + "?next=https://evil.example/", {"username": "alice", "password": PASSWORD}
+    )
+    assert response["Location"] == "/desk/two-factor/?next=%2Fdesk%2F"
+    # The code form checks `next` again: a foreign one sent straight to it goes nowhere.
+    response = client.post(
+        "/desk/two-factor/", {"code": totp_code(alice), "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("core:dashboard")
 

@@ -42,14 +42,33 @@ def test_it_refuses_a_wrong_old_password_and_changes_nothing(client, alice):
     assert not AuditEntry.objects.filter(action="accounts.password_changed").exists()
 
 
+def change(client, password):
+    return client.post(
+        URL, {"old_password": PASSWORD, "new_password1": password, "new_password2": password}
+    )
+
+
 def test_it_refuses_a_weak_new_password(client, alice):
     client.force_login(alice)
-    response = client.post(
-        URL, {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"}
-    )
+    response = change(client, "12345678")
     assert response.status_code == 200
-    assert b"This password is too short" in response.content
-    assert b"This password is entirely numeric" in response.content
+    assert b"This password is too short. It must contain at least 15 characters" in response.content
+    assert b"This password is too common" in response.content
+
+
+def test_the_policy_is_nists_length_without_rules_of_composition(client, alice):
+    """NIST SP 800-63B: 15 characters at least, up to 256, any characters, spaces
+    included; no demand for digits, capitals or symbols."""
+    client.force_login(alice)
+    assert change(client, "x" * 257).status_code == 200
+    assert b"longer than 256 characters" in change(client, "x" * 257).content
+    assert change(client, "fourteen chars").status_code == 200  # 14: too short
+    for accepted in ["orchard lantern", "358914072619384", "ÿ" * 256]:
+        alice.set_password(PASSWORD)
+        alice.save()
+        client.force_login(alice)
+        response = change(client, accepted)
+        assert response.status_code == 302, accepted
 
 
 def test_the_new_password_is_never_echoed_back(client, alice):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from docx import Document
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, log_in_with_browser, make_user
 from vigil.core.vocabularies import Role
 from vigil.library import parsing, services
 from vigil.library.tests.test_parsing import SEED
@@ -28,10 +28,7 @@ def journey(officer):
 
 
 def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/desk/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_with_browser(page, base, username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD
+from conftest import log_in_with_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,10 +65,7 @@ def test_an_officer_documents_a_case_verifies_it_and_finds_it_again(
     page.on("request", lambda request: requested_hosts.add(request.url.split("/")[2]))
 
     # Log in and go to the cases.
-    page.goto(f"{live_server.url}/desk/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_with_browser(page, live_server.url, "alice")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     page.get_by_role("navigation", name="Desk").get_by_role("link", name="Cases").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")

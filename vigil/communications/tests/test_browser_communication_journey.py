@@ -14,7 +14,7 @@ from docx import Document
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, log_in_with_browser, make_user
 from vigil.cases import services as case_services
 from vigil.cases.tests import factories as make
 from vigil.core.vocabularies import Role
@@ -42,10 +42,7 @@ def journey(officer):
 
 
 def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/desk/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_with_browser(page, base, username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from conftest import PASSWORD, fresh_totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +24,13 @@ def test_an_officer_logs_in_sees_the_desk_switches_to_dutch_and_logs_out(
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+    # The password is only half: the desk asks for the authenticator app's code.
+    expect(page).to_have_url(re.compile(r"/desk/two-factor/\?next=%2Fdesk%2F$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Second step of logging in")
+    expect(page.get_by_role("navigation", name="Desk").get_by_role("link")).to_have_count(0)
+    page.get_by_label("Code").fill(fresh_totp_code("alice"))
+    page.get_by_role("button", name="Continue").click()
 
     expect(page).to_have_url(f"{live_server.url}/desk/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
@@ -59,6 +66,10 @@ def test_the_desk_fits_a_phone_and_works_from_the_keyboard(
     page.keyboard.type("alice")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    # Then the code, in the field that has the focus already.
+    expect(page.get_by_label("Code")).to_be_focused()
+    page.keyboard.type(fresh_totp_code("alice"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
 

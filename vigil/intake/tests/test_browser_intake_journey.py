@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from conftest import log_in_with_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,10 +46,7 @@ def test_a_report_sent_in_dutch_without_javascript_becomes_a_case(
 
     # The officer finds it first in the queue, reads it and asks a question.
     desk = browser.new_page()
-    desk.goto(f"{live_server.url}/desk/login/")
-    desk.get_by_label("Username").fill("alice")
-    desk.get_by_label("Password").fill(PASSWORD)
-    desk.get_by_role("button", name="Log in").click()
+    log_in_with_browser(desk, live_server.url, "alice")
     desk.get_by_role("link", name="Reports", exact=True).click()
     desk.locator("table.records a").first.click()
     expect(desk.get_by_text(WHAT_HAPPENED)).to_be_visible()

@@ -48,13 +48,16 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
+    # Ready when a page comes back whole: an open port alone is not enough, for the
+    # master listens before its worker has loaded Vigil (on a busy machine, seconds).
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.1)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/submit/", timeout=5) as page:
+                if page.status == 200:
+                    return server
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.2)
     server.kill()
     raise RuntimeError("the server did not start")
 

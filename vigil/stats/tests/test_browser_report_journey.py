@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, log_in_with_browser, make_user
 from vigil.core.vocabularies import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,10 +40,7 @@ def test_an_analyst_builds_the_assessment_in_the_background_and_downloads_it(
     analyst, live_server, browser, test_output
 ):
     page = browser.new_context(accept_downloads=True).new_page()
-    page.goto(f"{live_server.url}/desk/login/")
-    page.get_by_label("Username").fill("dave")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_with_browser(page, live_server.url, "dave")
 
     # A build still waiting when the page opens: the script polls its progress and
     # tells, without a reload, when its process is seen to have stopped.

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, log_in_with_browser, make_user
 from vigil.core.vocabularies import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,10 +39,7 @@ def test_an_analyst_follows_a_bar_to_the_records_and_downloads_them(
     journey, live_server, browser, test_output
 ):
     page = browser.new_context(accept_downloads=True).new_page()
-    page.goto(f"{live_server.url}/desk/login/")
-    page.get_by_label("Username").fill("dave")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_with_browser(page, live_server.url, "dave")
     page.get_by_role("navigation", name="Desk").get_by_role("link", name="Statistics").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Statistics")
 
