@@ -26,6 +26,7 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # Pages that show or take private information are never kept by a browser or
 # proxy cache: a shared or seized computer must not hold copies of them.
 PRIVATE_PREFIXES = ("/desk/", "/admin/", "/submit/", "/api/")
+INTAKE_PREFIX = "/submit/"
 
 
 def security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
@@ -35,6 +36,9 @@ def security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if request.path.startswith(PRIVATE_PREFIXES):
             response["Cache-Control"] = "no-store"
+        if request.path.startswith(INTAKE_PREFIX):
+            # A link followed from intake tells the next site nothing, not even Vigil.
+            response["Referrer-Policy"] = "no-referrer"
         return response
 
     return middleware

@@ -44,9 +44,12 @@ def test_the_form_needs_only_what_happened_and_the_country(client):
     page = client.get(reverse("intake:submit"))
     assert page.status_code == 200
     assert page["Cache-Control"] == "no-store"
+    assert page["Referrer-Policy"] == "no-referrer"  # nothing follows a link out
     assert b"<script" not in page.content
     response = submit(client)
     assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert client.get("/")["Referrer-Policy"] == "same-origin"  # elsewhere, Django's own
     code = code_on(response)
     submission = Submission.objects.get()
     assert submission.what_happened == "They broke into our office."
