@@ -89,8 +89,9 @@ def list_communications(
     request: HttpRequest, paging: Query[Paging], status: str | None = None,
     kind: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Letters in the user's scope (an officer: letters to their States or about their
-    cases), with their addressees and replies. Needs `read:communications`."""
+    """Letters in the user's scope (an officer: letters whose countries, the first
+    addressee's and those of the cases concerned, are all theirs), with their
+    addressees and replies. Needs `read:communications`."""
     need(request, "read:communications")
     rows = communications_for_user(request.user).prefetch_related(
         "addressees", "replies__communication", "theme_rows", "cases"

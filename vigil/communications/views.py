@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vigil.accounts.two_factor import second_factor_recent
 from vigil.cases.access import cases_for_user, get_case_for_user
 from vigil.cases.views import STALE_MESSAGE, _attempt, posted_version
 from vigil.communications import access, letters, reports, selectors, services
@@ -68,6 +69,18 @@ def _page(request: HttpRequest, form: Any, *, title: str, back: str, **extra: An
     )
 
 
+def _within_reach(request: HttpRequest, form: Any, formset: Any) -> bool:
+    """A letter follows its countries (communications/access.py): refuse a draft its
+    author could not open once saved, marking the first addressee's country."""
+    addressees = formset.addressees()
+    cases = form.cleaned_data["case_references"]
+    if access.within_reach(request.user, addressees=addressees, cases=cases):
+        return True
+    first = next(f for f in formset.forms if f.cleaned_data.get("kind"))
+    first.add_error("country", _("This country is not among yours."))
+    return False
+
+
 # --- List, draft, edit ----------------------------------------------------------------
 
 
@@ -96,7 +109,12 @@ def communication_create(request: HttpRequest) -> HttpResponse:
         addressees = [{"kind": "state", "country": case.country}]
     form = CommunicationForm(request.POST or None, user=request.user, initial=initial)
     formset = AddresseeFormSet(request.POST or None, initial=addressees, prefix="to")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and _within_reach(request, form, formset)
+    ):
         communication = _attempt(
             form,
             services.communication_create,
@@ -141,7 +159,12 @@ def communication_edit(request: HttpRequest, communication_id: int) -> HttpRespo
         prefix="to",
     )
     version = posted_version(request) if request.method == "POST" else communication.version
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and _within_reach(request, form, formset)
+    ):
         saved = _attempt(
             form,
             services.communication_update,
@@ -234,6 +257,7 @@ def _message(error: Exception) -> str:
 
 @drafting
 @require_POST
+@second_factor_recent
 def communication_publish(request: HttpRequest, communication_id: int) -> HttpResponse:
     communication = access.get_communication_for_user(request.user, communication_id)
     try:
@@ -265,6 +289,7 @@ def follow_up(request: HttpRequest, communication_id: int) -> HttpResponse:
 
 
 @drafting
+@second_factor_recent
 def letter_download(
     request: HttpRequest, communication_id: int, addressee_id: int, fmt: str
 ) -> HttpResponse:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,8 +25,11 @@ from vigil.measures.forms import (
 )
 from vigil.measures.models import Recommendation, Uptake
 
-# Staff who keep measures, and stakeholders who propose them; others get 404.
+# Staff who keep measures, and stakeholders who propose them; others get 404. The
+# pages that change a measure are for staff alone: a stakeholder gets the same 404,
+# even for their own proposal.
 _keeps_or_proposes = permission_required(Perm.MANAGE_MEASURES, Perm.PROPOSE_MEASURES, hidden=True)
+_keeps = permission_required(Perm.MANAGE_MEASURES, hidden=True)
 
 
 def _staff(user: Any) -> bool:
@@ -98,12 +101,10 @@ def _detail(request: HttpRequest, measure: Any, **forms: Any) -> HttpResponse:
     )
 
 
-@_keeps_or_proposes
+@_keeps
 def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
     measure = access.get_measure_for_user(request.user, measure_id)
     back = reverse("measures:detail", args=[measure.pk])
-    if not _staff(request.user):
-        raise PermissionDenied
     form = MeasureEditForm(
         request.POST or None, instance=measure, user=request.user,
         initial={"version": measure.version},
@@ -120,12 +121,10 @@ def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
     return _page(request, form, title=_("Change the measure"), back=back)
 
 
-@_keeps_or_proposes
+@_keeps
 @require_POST
 def status_add(request: HttpRequest, measure_id: int) -> HttpResponse:
     measure = access.get_measure_for_user(request.user, measure_id)
-    if not _staff(request.user):
-        raise PermissionDenied
     form = StatusForm(request.POST)
     if form.is_valid():
         saved = _attempt(
@@ -138,12 +137,10 @@ def status_add(request: HttpRequest, measure_id: int) -> HttpResponse:
     return _detail(request, measure, status_form=form)
 
 
-@_keeps_or_proposes
+@_keeps
 @require_POST
 def recommendation_add(request: HttpRequest, measure_id: int) -> HttpResponse:
     measure = access.get_measure_for_user(request.user, measure_id)
-    if not _staff(request.user):
-        raise PermissionDenied
     form = RecommendationForm(request.POST)
     if form.is_valid():
         services.recommendation_add(actor=request.user, measure=measure, **form.cleaned_data)
@@ -152,15 +149,13 @@ def recommendation_add(request: HttpRequest, measure_id: int) -> HttpResponse:
     return _detail(request, measure, recommendation_form=form)
 
 
-@_keeps_or_proposes
+@_keeps
 @require_POST
 def uptake(request: HttpRequest, recommendation_id: int) -> HttpResponse:
     recommendation = Recommendation.objects.filter(pk=recommendation_id).first()
     measure = access.get_measure_for_user(
         request.user, recommendation.measure_id if recommendation else None
     )
-    if not _staff(request.user):
-        raise PermissionDenied
     try:
         services.recommendation_uptake(
             actor=request.user, recommendation=recommendation, uptake=request.POST.get("uptake", "")
@@ -170,12 +165,10 @@ def uptake(request: HttpRequest, recommendation_id: int) -> HttpResponse:
     return redirect(reverse("measures:detail", args=[measure.pk]) + "#recommendations")
 
 
-@_keeps_or_proposes
+@_keeps
 @require_POST
 def review(request: HttpRequest, measure_id: int) -> HttpResponse:
     measure = access.get_measure_for_user(request.user, measure_id)
-    if not _staff(request.user):
-        raise PermissionDenied
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:

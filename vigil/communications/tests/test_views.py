@@ -9,11 +9,13 @@ from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
+from conftest import make_user
 from vigil.cases.tests import factories as make
 from vigil.communications import services
 from vigil.communications.models import Communication, CountryVisit, Status
 from vigil.communications.tests.helpers import draft, move, sent
 from vigil.core.models import AuditEntry
+from vigil.core.vocabularies import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -356,18 +358,32 @@ def test_withdrawing_consent_to_publish_takes_the_name_out_of_the_public_search(
     assert found("committee")
 
 
-def test_a_letter_to_an_officers_state_does_not_show_them_cases_of_other_countries(
-    client, alice, bob
+def test_a_letter_follows_its_countries_so_covering_its_state_alone_opens_nothing(
+    client, alice, bob, carol
 ):
     kenyan_case = make.case(bob, country="KEN", title="Nairobi land case")
     letter = services.communication_create(
-        actor=bob, kind="AL", summary="Letter to Colombia about a Kenyan case.",
+        actor=carol, kind="AL", summary="Letter to Colombia about a Kenyan case.",
         addressees=[{"kind": "state", "country": "COL"}], cases=[kenyan_case],
     )  # fmt: skip
-    page = login(client, alice).get(reverse("communications:detail", args=[letter.pk]))
-    assert page.status_code == 200  # addressed to a State Alice covers
-    assert kenyan_case.reference not in page.content.decode()
-    assert "Nairobi land case" not in page.content.decode()
+    # Alice covers the State addressed, not the case; Bob the case, not the State.
+    for officer in (alice, bob):
+        page = login(client, officer).get(reverse("communications:detail", args=[letter.pk]))
+        assert page.status_code == 404, officer.username
+    both = make_user("fiona", Role.CASE_OFFICER, ["COL", "KEN"])
+    page = login(client, both).get(reverse("communications:detail", args=[letter.pk]))
+    assert page.status_code == 200 and "Nairobi land case" in page.content.decode()
+
+
+def test_an_officer_cannot_draft_a_letter_they_could_not_open(client, alice, case):
+    data = {
+        "kind": "UA", "summary": "Threats.", "case_references": case.reference,
+        **addressee_data([{"kind": "state", "country": "KEN"}]),
+    }  # fmt: skip
+    page = login(client, alice).post(reverse("communications:create"), data)
+    assert page.status_code == 200
+    assert "This country is not among yours." in page.content.decode()
+    assert not Communication.objects.exists()
 
 
 def test_reply_senders_and_mandates_on_the_public_page_withhold_names_too(
@@ -386,3 +402,30 @@ def test_reply_senders_and_mandates_on_the_public_page_withhold_names_too(
     page = client.get(reverse("published:detail", args=[letter.pk])).content.decode()
     assert "Tupac" not in page and "Rosa" not in page
     assert "Lawyer of [a human rights defender from Colombia]" in page
+
+
+def test_publication_asks_for_the_code_again_when_it_is_old(client, alice, carol, case):
+    import time
+
+    from django.conf import settings
+
+    from conftest import totp_code
+    from vigil.accounts.two_factor import VERIFIED_AT
+
+    old = sent(alice, carol, case, timezone.localdate() - timedelta(days=61))
+    detail = reverse("communications:detail", args=[old.pk])
+    login(client, carol)
+    session = client.session
+    session[VERIFIED_AT] = time.time() - settings.SECOND_FACTOR_STEP_UP_SECONDS - 1
+    session.save()
+    asked = client.post(
+        reverse("communications:publish", args=[old.pk]),
+        {"version": old.version},
+        HTTP_REFERER=f"http://testserver{detail}",
+    )
+    assert asked["Location"].startswith(reverse("accounts:two_factor_confirm"))
+    assert Communication.objects.get(pk=old.pk).published_on is None
+    back = client.post(asked["Location"], {"code": totp_code(carol)})
+    assert back["Location"] == f"http://testserver{detail}"  # to press Publish again
+    client.post(reverse("communications:publish", args=[old.pk]), {"version": old.version})
+    assert Communication.objects.get(pk=old.pk).published_on == timezone.localdate()

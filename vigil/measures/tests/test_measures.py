@@ -99,7 +99,7 @@ def test_a_stakeholder_proposes_and_staff_review_with_a_reason_to_reject(sam, al
     assert client.get(reverse("measures:detail", args=[other.pk])).status_code == 404
     listed = client.get(reverse("measures:list")).content.decode()
     assert "Protection programme law" in listed and "Staff-only entry" not in listed
-    assert client.get(reverse("measures:edit", args=[proposal.pk])).status_code == 403
+    assert client.get(reverse("measures:edit", args=[proposal.pk])).status_code == 404
 
     client.force_login(alice)
     url = reverse("measures:review", args=[proposal.pk])
