@@ -262,10 +262,20 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            # Tracebacks without exception messages, which may quote a value.
+            "()": "vigil.core.logs.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's own "django" logger would also mail ADMINS a report of every server
+        # error, with the request's form fields and headers (names, tokens): it goes
+        # to the console like everything else, and nothing is ever mailed.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Django logs a failed request with its path only; the request object it
         # attaches is not formatted by the handler above.
         "django.request": {"level": "WARNING"},
