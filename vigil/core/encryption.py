@@ -32,14 +32,19 @@ class DecryptionError(Exception):
 
 
 @cache
-def _cipher() -> MultiFernet:
+def _fernets() -> tuple[Fernet, ...]:
     try:
-        return MultiFernet([Fernet(key.encode()) for key in settings.ENCRYPTION_KEYS])
+        return tuple(Fernet(key.encode()) for key in settings.ENCRYPTION_KEYS)
     except (ValueError, TypeError) as error:
         raise ImproperlyConfigured(
             "VIGIL_ENCRYPTION_KEYS holds a value that is not a Fernet key "
             "(32 bytes, URL-safe base64)."
         ) from error
+
+
+@cache
+def _cipher() -> MultiFernet:
+    return MultiFernet(list(_fernets()))
 
 
 INDEX_KEY = "blind index"
@@ -83,6 +88,7 @@ def _index_key(purpose: str) -> bytes:
 
 def reset_caches() -> None:
     """Forget the derived keys (after the key settings change: rotation, tests)."""
+    _fernets.cache_clear()
     _cipher.cache_clear()
     _index_master.cache_clear()
     _index_key.cache_clear()
@@ -123,6 +129,18 @@ def is_current(token: bytes) -> bool:
     except InvalidToken:
         return False
     return True
+
+
+def readable(token: bytes) -> bool:
+    """Whether one of the configured keys opens `token` (its HMAC checks out under
+    that key; nothing is decrypted)."""
+    for fernet in _fernets():
+        try:
+            fernet.extract_timestamp(token)
+        except InvalidToken:
+            continue
+        return True
+    return False
 
 
 def reseal(token: bytes) -> bytes:

@@ -11,9 +11,13 @@ so no name that comes from outside can point elsewhere.
 
 import hashlib
 import os
+import re
 import secrets
+import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -22,6 +26,11 @@ from vigil.core import encryption
 
 class StoreError(Exception):
     pass
+
+
+# The shape of the names `save` makes (and of any a restore may bring back): no dot,
+# no slash, so that a name can never climb out of its folder.
+NAME = re.compile(r"[A-Za-z0-9_-]{3,100}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,14 @@ def save(content: bytes) -> StoredFile:
     return StoredFile(name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest())
 
 
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _write_durably(path: Path, token: bytes) -> None:
     temporary = path.with_suffix(".partial")
     with open(temporary, "wb") as handle:
@@ -62,11 +79,7 @@ def _write_durably(path: Path, token: bytes) -> None:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
     # The rename itself must reach the disk too, or a crash could forget it.
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    _fsync_folder(path.parent)
 
 
 def names() -> list[str]:
@@ -97,3 +110,35 @@ def read(name: str) -> bytes:
 
 def delete(name: str) -> None:
     _path(name).unlink(missing_ok=True)
+
+
+def open_sealed(name: str) -> BinaryIO:
+    """A stored file exactly as it is on disk (encrypted), for a backup to copy."""
+    return open(_path(name), "rb")
+
+
+def staged_path(folder: Path, name: str) -> Path:
+    """Where the file `name` goes in `folder`, a store being assembled (by a restore)
+    to replace this one: the store's own layout, and any name that is not one of
+    the store's refused."""
+    if not NAME.fullmatch(name):
+        raise StoreError("a stored file name is not one the store makes")
+    return folder / name[:2] / name
+
+
+def replace_store(folder: Path) -> Path | None:
+    """Make `folder` (laid out by `staged_path`) the file store, by renaming it.
+
+    A store that holds anything but empty folders is not deleted but moved aside,
+    to `files-replaced-<time>` beside it; returns that path, or None."""
+    root = Path(settings.DATA_DIR) / "files"
+    aside = None
+    if root.exists():
+        if any(not path.is_dir() for path in root.rglob("*")):
+            aside = root.with_name(f"files-replaced-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
+            os.rename(root, aside)
+        else:
+            shutil.rmtree(root)
+    os.rename(folder, root)
+    _fsync_folder(root.parent)
+    return aside
