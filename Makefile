@@ -12,7 +12,7 @@ STAMP_TEST := $(VENV)/.installed-test
 CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: help run test bench check lint format messages makemessages lock clean
+.PHONY: help run test bench check audit lint format messages makemessages lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,8 +66,15 @@ format: $(STAMP_TEST) ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-check: lint test ## Lint, check that no migration is missing, run the tests
+check: lint test ## Lint, check that no migration is missing, run the tests, audit the dependencies
 	VIGIL_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) audit
+
+# --strict: a dependency that cannot be looked up fails the audit too, so that a
+# package index without vulnerability data never passes for "no known vulnerability".
+audit: $(STAMP_TEST) ## Look up every locked dependency in PyPI's vulnerability data (pip-audit)
+	$(VENV)/bin/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict \
+		--progress-spinner off
 
 makemessages: $(STAMP_RUN) ## Update the catalogs from the code (needs GNU gettext); then translate what is new
 	VIGIL_DEBUG=1 $(PY) manage.py makemessages --no-obsolete --no-location -l en -l nl \
