@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "vigil.core.middleware.refuse_oversized_requests",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -320,6 +321,13 @@ INTAKE_MAX_FILES = int(os.environ.get("VIGIL_INTAKE_MAX_FILES") or 5)
 # after closing (`manage.py purge_expired`, run daily).
 INTAKE_RETENTION_DAYS = int(os.environ.get("VIGIL_INTAKE_RETENTION_DAYS") or 90)
 INTAKE_MAX_FILE_BYTES = int(os.environ.get("VIGIL_INTAKE_MAX_FILE_MB") or 20) * 1024 * 1024
+# The largest request accepted at all, files included, refused before it is read
+# (core/middleware.py): by default room for a report's files, or four evidence files,
+# and the form around them. The reverse proxy should refuse the same.
+REQUEST_MAX_BYTES = (
+    int(os.environ.get("VIGIL_REQUEST_MAX_MB") or 0) * 1024 * 1024
+    or max(INTAKE_MAX_FILES * INTAKE_MAX_FILE_BYTES, 4 * EVIDENCE_MAX_BYTES) + 10 * 1024 * 1024
+)
 
 # Demo accounts (`manage.py loaddemo`): one password for all, for a demo only.
 DEMO_PASSWORD = os.environ.get("VIGIL_DEMO_PASSWORD", "vigil-demo")

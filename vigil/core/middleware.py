@@ -88,3 +88,31 @@ def _bad_request(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def refuse_oversized_requests(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """A request larger than any form of Vigil can take (VIGIL_REQUEST_MAX_MB) is
+    refused before its body is read: Django would otherwise spool every uploaded file
+    to a temporary file first, and a stream of huge uploads could fill the disk."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+        from django.utils.translation import gettext as _
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            message = _(
+                "This is larger than Vigil accepts at once (%(limit)s). Nothing was saved. "
+                "Go back (your browser keeps what you typed) and attach fewer or smaller files."
+            ) % {"limit": filesizeformat(settings.REQUEST_MAX_BYTES)}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            context = {"message": message, "title": _("Too large")}
+            return render(request, "400.html", context, status=413)
+        return get_response(request)
+
+    return middleware

@@ -7,7 +7,10 @@ something else, or any program, archive or script, is refused with the reason.
 Names are reduced to a safe base name; the file is never served inline.
 """
 
+import io
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -27,6 +30,17 @@ FAMILIES: dict[str, set[str]] = {
 }
 # Phones record sound and film in the same MP4 container: one family for both.
 MP4_CONTAINER = {"mp4", "m4a", "m4v", "mov", "3gp"}
+
+# Office documents of today are ZIP archives, and a ZIP can be a bomb: a few
+# kilobytes that unpack to gigabytes in whatever opens them (a viewer, an indexer, a
+# colleague's laptop). Such a document is refused: more than this many parts, more
+# than this much unpacked, or unpacking to more than RATIO times its own size (real
+# documents stay well under 20). Sizes a ZIP declares can lie, so each part is also
+# unpacked, counting, and the count stops at the limit.
+ZIP_DOCUMENTS = {"docx", "xlsx", "pptx", "odt", "ods", "odp"}
+ZIP_MAX_PARTS = 5_000
+ZIP_MAX_UNPACKED = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 100
 
 
 class UploadRefused(Exception):
@@ -73,7 +87,30 @@ def check(name: str, content: bytes) -> str:
             _("its name says .%(claimed)s but its content is .%(found)s")
             % {"claimed": extension, "found": kind.extension}
         )
+    if kind.extension in ZIP_DOCUMENTS or extension in ZIP_DOCUMENTS:
+        _check_unpacked_size(content)
     return kind.mime
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    too_big = UploadRefused(
+        _("it unpacks to far more than its size, as documents made to crash computers do")
+    )
+    budget = min(ZIP_MAX_UNPACKED, ZIP_MAX_RATIO * len(content) + 1024 * 1024)
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+            if len(parts) > ZIP_MAX_PARTS or sum(p.file_size for p in parts) > budget:
+                raise too_big
+            for part in parts:
+                with archive.open(part) as unpacking:
+                    while chunk := unpacking.read(1024 * 1024):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            raise too_big
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
+            EOFError, OSError, zlib.error) as error:  # fmt: skip
+        raise UploadRefused(_("the document is damaged or protected by a password")) from error
 
 
 @dataclass(frozen=True)
