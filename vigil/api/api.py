@@ -23,9 +23,9 @@ Vigil's records over HTTP, for the desk's own tools and partners' systems.
 desk: the same roles and countries apply, and what the user may not see is a 404.
 
 **Identities.** Names, contacts, affiliations, titles, narratives, places,
-detention places, charges and source names are `null` unless the token has
-`read:identities` and the user's role may see identities; each record returned
-with them is written to the audit trail.
+detention places, charges, source names, letter summaries and reply senders are
+`null` unless the token has `read:identities` and the user's role may see
+identities; each record returned with them is written to the audit trail.
 
 **Pages.** Lists return `items` and `next_cursor`; pass the cursor back as
 `cursor` for the next page, until it is `null`. `ordering` is one of

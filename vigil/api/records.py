@@ -32,7 +32,10 @@ class AddresseeOut(Schema):
 class ReplyOut(Schema):
     id: int
     received_on: date
-    sender: str = Field(examples=["Permanent Mission of Colombia"])
+    sender: str | None = Field(
+        description="Identity field: who wrote, as typed (a lawyer may write for a person).",
+        examples=["Permanent Mission of Colombia"],
+    )
     kind: str = Field(examples=["substantive"])
     within_deadline: bool
 
@@ -72,8 +75,8 @@ def _communication(c: Any, named: bool) -> dict[str, Any]:
             for a in c.addressees.all()
         ],
         "replies": [
-            {"id": r.pk, "received_on": r.received_on, "sender": r.sender, "kind": r.kind,
-             "within_deadline": r.within_deadline}
+            {"id": r.pk, "received_on": r.received_on, "kind": r.kind,
+             "sender": r.sender if named else None, "within_deadline": r.within_deadline}
             for r in c.replies.all()
         ],
         "case_ids": [case.pk for case in c.cases.all()], "updated_at": c.updated_at,
@@ -100,7 +103,7 @@ def list_communications(
         rows = rows.filter(status=status)
     if kind:
         rows = rows.filter(kind=kind)
-    return listing(request, rows, paging, _communication, ["summary"])
+    return listing(request, rows, paging, _communication, ["summary", "replies.sender"])
 
 
 @router.get(
@@ -112,7 +115,7 @@ def get_communication(request: HttpRequest, communication_id: int) -> dict[str, 
     from vigil.communications.access import get_communication_for_user
 
     communication = get_communication_for_user(request.user, communication_id)
-    return single(request, communication, _communication, ["summary"])
+    return single(request, communication, _communication, ["summary", "replies.sender"])
 
 
 # --- State measures ----------------------------------------------------------------------
