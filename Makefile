@@ -77,7 +77,8 @@ audit: $(STAMP_TEST) ## Look up every locked dependency in PyPI's vulnerability 
 		--progress-spinner off
 
 makemessages: $(STAMP_RUN) ## Update the catalogs from the code (needs GNU gettext); then translate what is new
-	VIGIL_DEBUG=1 $(PY) manage.py makemessages --no-obsolete --no-location -l en -l nl \
+	VIGIL_DEBUG=1 $(PY) manage.py makemessages --no-obsolete --no-location \
+		-l en -l nl -l ar -l zh_Hans -l fr -l ru -l es \
 		--ignore '.venv/*' --ignore 'var/*' --ignore 'test-output/*'
 	@# English is the source language: its catalog repeats each message as written
 	@# (fuzzy guesses are emptied first, then every empty entry gets its msgid).

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "vigil.core.middleware.language_from_url",
     "vigil.core.middleware.refuse_oversized_requests",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -237,14 +238,21 @@ SILENCED_SYSTEM_CHECKS = [
 
 # --- Languages --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The six official languages of the United Nations, and Dutch.
 LANGUAGES = [
+    ("ar", _("Arabic")),
+    ("zh-hans", _("Chinese (simplified)")),
     ("en", _("English")),
+    ("fr", _("French")),
+    ("ru", _("Russian")),
+    ("es", _("Spanish")),
     ("nl", _("Dutch")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "vigil_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -40,6 +40,24 @@ PUBLIC = "public"  # the audience of a published communication and of reports
 NAME_PART_MIN = 3  # shorter parts of a name ("Li", "de") are not withheld on their own
 
 
+# The languages in which the special procedures usually write to States: a letter is
+# written in one of them whatever the language of the officer's screen.
+LETTER_LANGUAGES = ("en", "fr", "es")
+
+
+def default_letter_language() -> str:
+    """The officer's own language if letters are written in it, English otherwise."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    return current if current in LETTER_LANGUAGES else "en"
+
+
+def letter_language_choices() -> list[tuple[str, str]]:
+    """Each letter language named in itself ("Français"), as a language switcher does."""
+    from django.utils.translation import get_language_info
+
+    return [(code, get_language_info(code)["name_local"]) for code in LETTER_LANGUAGES]
+
+
 def may_name(defender: Defender, audience: str) -> bool:
     """Whether `defender`'s name may reach `audience` (an addressee kind or PUBLIC)."""
     if audience == PUBLIC:

@@ -204,6 +204,8 @@ def _detail(request: HttpRequest, communication: Communication, **extra: Any) ->
     context = {
         "communication": communication,
         "addressees": list(communication.addressees.all()),
+        "letter_languages": letters.letter_language_choices(),
+        "letter_language": letters.default_letter_language(),
         # Only the cases the reader may open: a letter to a State an officer covers
         # may concern cases of countries they do not.
         "cases": list(
@@ -297,7 +299,10 @@ def letter_download(
     addressee = communication.addressees.filter(pk=addressee_id).first()
     if addressee is None or fmt not in {"pdf", "docx"}:
         raise Http404
-    letter = letters.build(communication, addressee=addressee)
+    language = request.GET.get("language", "")
+    if language not in letters.LETTER_LANGUAGES:
+        language = letters.default_letter_language()
+    letter = letters.build(communication, addressee=addressee, language=language)
     try:
         content = letters.as_pdf(letter) if fmt == "pdf" else letters.as_docx(letter)
     except documents.DocumentsUnavailable:
@@ -305,7 +310,7 @@ def letter_download(
         return redirect("communications:detail", communication_id=communication.pk)
     audit.record(
         actor=request.user, action="communications.letter_downloaded", obj=communication,
-        fields=[fmt],
+        fields=[fmt, language],
     )  # fmt: skip
     # The reference (or the draft's number) only: never a name in a file name.
     stem = communication.reference or f"draft {communication.pk}"

@@ -116,3 +116,31 @@ def refuse_oversized_requests(get_response: Callable[[HttpRequest], HttpResponse
         return get_response(request)
 
     return middleware
+
+
+def language_from_url(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """`?lang=ar` on any address opens it in that language and remembers the choice
+    in the same first-party cookie the language switcher sets (no tracking): a link an
+    organisation shares with the people it helps can open the form in their language."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        wanted = request.GET.get("lang", "")
+        chosen = wanted if wanted in dict(settings.LANGUAGES) else ""
+        if chosen:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        response = get_response(request)
+        if chosen:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE, path=settings.LANGUAGE_COOKIE_PATH,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )  # fmt: skip
+        return response
+
+    return middleware

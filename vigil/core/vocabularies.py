@@ -112,8 +112,18 @@ def country_name(code: str, language: str | None = None) -> str:
     country = COUNTRIES.get(code)
     if country is None:
         return code
-    language = (language or get_language() or "en").split("-")[0]
-    return _country_catalog(language).gettext(country.english_name)
+    return _country_catalog(_iso_codes_language(language or get_language() or "en")).gettext(
+        country.english_name
+    )
+
+
+# Django's codes for the two written forms of Chinese, as the iso-codes catalogs name them.
+ISO_CODES_LANGUAGES = {"zh-hans": "zh_CN", "zh-hant": "zh_TW"}
+
+
+def _iso_codes_language(language: str) -> str:
+    language = language.lower()
+    return ISO_CODES_LANGUAGES.get(language, language.split("-")[0])
 
 
 def _sort_key(text: str) -> str:

@@ -53,7 +53,7 @@ def step(page: Page, button: str) -> None:
 
 def download(page: Page, link: str) -> bytes:
     with page.expect_download() as started:
-        page.get_by_role("link", name=link).first.click()
+        page.get_by_role("button", name=link).first.click()
     return open(started.value.path(), "rb").read()
 
 

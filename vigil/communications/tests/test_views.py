@@ -429,3 +429,40 @@ def test_publication_asks_for_the_code_again_when_it_is_old(client, alice, carol
     assert back["Location"] == f"http://testserver{detail}"  # to press Publish again
     client.post(reverse("communications:publish", args=[old.pk]), {"version": old.version})
     assert Communication.objects.get(pk=old.pk).published_on == timezone.localdate()
+
+
+def test_a_letter_is_written_in_french_whatever_the_officers_language(client, alice, carol, case):
+    from django.utils import translation
+
+    letter = sent(alice, carol, case, date(2026, 2, 2))
+    addressee = letter.addressees.get()
+    login(client, alice)
+    url = reverse("communications:letter", args=[letter.pk, addressee.pk, "pdf"])
+    # The officer's screen is in Dutch; the letter is asked for in French.
+    detail = client.get(
+        reverse("communications:detail", args=[letter.pk]), HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
+    assert '<option value="fr" lang="fr">français</option>' in detail
+    pdf = client.get(url, {"language": "fr"}, HTTP_ACCEPT_LANGUAGE="nl")
+    docx = client.get(url.replace(".pdf", ".docx"), {"language": "fr"}, HTTP_ACCEPT_LANGUAGE="nl")
+    pdf_text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split()
+    )
+    docx_text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    with translation.override("fr"):
+        french = [
+            translation.gettext("Excellency,"),
+            translation.gettext("Please accept the assurances of my highest consideration."),
+            translation.gettext("The persons concerned"),
+        ]
+    assert french[0] != "Excellency,"  # the French catalog has them
+    for text in (pdf_text, docx_text):
+        for phrase in french:
+            assert " ".join(phrase.split()) in text
+        assert "Excellentie" not in text and "Excellency" not in text
+        assert "Marta Quispe" in text  # consent travels with the letter, in any language
+    # A language letters are not written in falls back to English, never to Dutch.
+    other = client.get(url.replace(".pdf", ".docx"), {"language": "nl"}, HTTP_ACCEPT_LANGUAGE="nl")
+    assert "Excellency," in "\n".join(
+        p.text for p in Document(io.BytesIO(other.content)).paragraphs
+    )

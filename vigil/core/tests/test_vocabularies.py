@@ -1,5 +1,6 @@
 from collections import Counter
 
+import pytest
 from django.utils import translation
 
 from vigil.core.vocabularies import (
@@ -34,6 +35,17 @@ def test_country_names_follow_the_language():
     with translation.override("en"):
         assert country_name("DEU") == "Germany"
     assert country_name("XXX") == "XXX"
+
+
+@pytest.mark.parametrize(
+    ("language", "colombia"),
+    [("ar", "كولومبيا"), ("zh-hans", "哥伦比亚"), ("fr", "Colombie"), ("ru", "Колумбия"),
+     ("es", "Colombia")],
+)  # fmt: skip
+def test_country_names_exist_in_every_un_language(language, colombia):
+    assert country_name("COL", language) == colombia
+    with translation.override(language):
+        assert country_name("COL") == colombia
 
 
 def test_country_choices_are_sorted_by_the_local_name_ignoring_accents():

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
@@ -30,7 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("--format", dest="fmt", choices=reports.FORMATS, default="pdf")
         parser.add_argument("--replies-from", help="communications: first day of replies")
         parser.add_argument("--replies-to", help="communications: last day of replies")
-        parser.add_argument("--language", default="en", help="language of the report (en, nl)")
+        parser.add_argument(
+            "--language",
+            default="en",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="language of the report",
+        )
         parser.add_argument("--output", help="file to write (default: its own name, here)")
 
     def handle(self, *args: Any, **options: Any) -> None:

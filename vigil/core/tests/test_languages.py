@@ -1,0 +1,39 @@
+"""The language comes from the address or the switcher, is kept in one first-party
+cookie, and Arabic pages are laid out right to left."""
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+UN_LANGUAGES = {"ar", "zh-hans", "en", "fr", "ru", "es"}
+
+
+def test_the_six_un_languages_and_dutch_are_offered_on_every_page(client):
+    assert {code for code, _name in settings.LANGUAGES} == UN_LANGUAGES | {"nl"}
+    page = client.get("/").content.decode()
+    for code in UN_LANGUAGES | {"nl"}:
+        assert f'<option value="{code}" lang="{code}"' in page
+
+
+@pytest.mark.parametrize(("code", "direction"), [("ar", "rtl"), ("zh-hans", "ltr"), ("ru", "ltr")])
+def test_the_address_chooses_the_language_and_it_is_remembered(client, code, direction):
+    first = client.get("/submit/", {"lang": code})
+    assert f'<html lang="{code}" dir="{direction}">' in first.content.decode()
+    cookie = first.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == code and cookie["httponly"] and cookie["samesite"] == "Lax"
+    later = client.get("/submit/follow-up/")  # no parameter: the cookie keeps the choice
+    assert f'<html lang="{code}"' in later.content.decode()
+
+
+def test_an_unknown_language_in_the_address_changes_nothing(client):
+    response = client.get("/", {"lang": "xx"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert '<html lang="fr"' in response.content.decode()
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_the_public_pages_name_countries_in_the_readers_language(client):
+    page = client.get("/submit/", {"lang": "ar"}).content.decode()
+    assert "كولومبيا" in page  # Colombia, in the country list of the form
+    page = client.get("/submit/", {"lang": "zh-hans"}).content.decode()
+    assert "哥伦比亚" in page
