@@ -37,3 +37,26 @@ def test_the_public_pages_name_countries_in_the_readers_language(client):
     assert "كولومبيا" in page  # Colombia, in the country list of the form
     page = client.get("/submit/", {"lang": "zh-hans"}).content.decode()
     assert "哥伦比亚" in page
+
+
+@pytest.mark.parametrize(("language", "direction"), [("ar", "rtl"), ("zh-hans", "ltr")])
+def test_reports_are_written_and_laid_out_in_the_readers_language(language, direction):
+    import io
+    from datetime import date
+
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from vigil.core import reports
+
+    with translation.override(language):
+        heading = translation.gettext("How these cases are counted")
+    assert heading != "How these cases are counted"
+    period = {"start": date(2025, 1, 1), "end": date(2025, 12, 31)}
+    html = reports.build("sdg16101", fmt="html", language=language, **period).content.decode()
+    assert f'lang="{language}" dir="{direction}"' in html
+    assert heading in html
+    pdf = reports.build("sdg16101", fmt="pdf", language=language, **period).content
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    if language == "zh-hans":  # the glyphs are in the PDF, read back as Chinese
+        assert "".join(heading.split()) in "".join(text.split())
