@@ -60,3 +60,18 @@ def test_reports_are_written_and_laid_out_in_the_readers_language(language, dire
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     if language == "zh-hans":  # the glyphs are in the PDF, read back as Chinese
         assert "".join(heading.split()) in "".join(text.split())
+
+
+@pytest.mark.parametrize(("language", "woman", "killing"), [("fr", "Femme", "Meurtre")])
+def test_csv_headers_and_vocabularies_follow_the_language(client, language, woman, killing):
+    from django.utils import translation
+
+    with translation.override(language):
+        assert translation.gettext("Woman") == woman
+    client.get("/statistics/", {"lang": language})
+    csv = client.get("/statistics/sdg_by_sex.csv", {"year": 2025}).content.decode("utf-8-sig")
+    header, first = csv.splitlines()[:2]
+    assert woman in header.split(",") and first.startswith(killing)
+    client.get("/statistics/", {"lang": "ar"})
+    arabic = client.get("/statistics/sdg_by_sex.csv", {"year": 2025}).content.decode("utf-8-sig")
+    assert "Woman" not in arabic and "Killing" not in arabic
