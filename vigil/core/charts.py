@@ -76,4 +76,11 @@ def _configure() -> None:
         import matplotlib
 
         matplotlib.rcParams["svg.fonttype"] = "none"
+        # Chinese labels: DejaVu Sans first, then a CJK font when the machine has one
+        # (matplotlib falls back glyph by glyph). Arabic is in DejaVu Sans; in SVG the
+        # text stays text, so the browser or WeasyPrint joins and orders its letters.
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans", *CJK_FONTS]
         _configured = True
+
+
+CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC"]

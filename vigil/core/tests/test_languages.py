@@ -75,3 +75,19 @@ def test_csv_headers_and_vocabularies_follow_the_language(client, language, woma
     client.get("/statistics/", {"lang": "ar"})
     arabic = client.get("/statistics/sdg_by_sex.csv", {"year": 2025}).content.decode("utf-8-sig")
     assert "Woman" not in arabic and "Killing" not in arabic
+
+
+def test_charts_have_the_glyphs_of_chinese_and_arabic_labels():
+    import warnings
+
+    from vigil.core.charts import Chart
+
+    chart = Chart(
+        title="按地区划分的行为", labels=["非洲国家组", "الاحتجاز التعسفي"], values=[3, 5]
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = chart.png()
+        svg = chart.svg()
+    assert png.startswith(b"\x89PNG") and "非洲国家组" in svg  # SVG keeps the text as text
+    assert not [w for w in caught if "missing from font" in str(w.message)]
