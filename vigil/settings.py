@@ -83,6 +83,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Near the top, so that every answer has them, also those the middlewares below
+    # give themselves (a refused request, the way to the second factor).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vigil.core.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,8 +99,6 @@ MIDDLEWARE = [
     "vigil.core.middleware.refuse_nul_characters",
     "vigil.accounts.middleware.require_second_factor",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "vigil.core.middleware.security_headers",
 ]
 
 ROOT_URLCONF = "vigil.urls"

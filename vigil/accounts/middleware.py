@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,25 +15,24 @@ OPEN_NAMES = ("accounts:two_factor", "accounts:two_factor_setup", "accounts:logo
 
 def require_second_factor(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
     """Nothing of the desk or the admin for an account that still owes its second
-    factor: it is sent to the code (or to set up its app) and then back."""
+    factor: it is sent to the code (or to set up its app) and then back. Anywhere else
+    (the public pages, some of which show more to staff) it is a visitor like any
+    other until the code is in."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            request.path.startswith(GUARDED)
-            and user.is_authenticated
-            and not user.is_verified()
-            and request.path not in {reverse(name) for name in OPEN_NAMES}
-            and two_factor.required(user)
-        ):
-            step = (
-                "accounts:two_factor"
-                if two_factor.has_device(user)
-                else "accounts:two_factor_setup"
-            )
+        owing = user.is_authenticated and not user.is_verified() and two_factor.required(user)
+        if not owing or request.path in {reverse(name) for name in OPEN_NAMES}:
+            return get_response(request)
+        if request.path.startswith(GUARDED):
+            if two_factor.has_device(user):
+                step = "accounts:two_factor"
+            else:
+                step = "accounts:two_factor_setup"
             wanted = request.get_full_path() if request.method == "GET" else ""
             query = f"?{urlencode({'next': wanted})}" if wanted else ""
             return redirect(reverse(step) + query)
+        request.user = AnonymousUser()
         return get_response(request)
 
     return middleware

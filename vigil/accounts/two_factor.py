@@ -48,13 +48,17 @@ def has_device(user: Any) -> bool:
 
 
 def demo_exempt(user: Any) -> bool:
-    """In demo mode, a demo account without an app of its own may skip the step."""
-    from vigil.accounts.demo import DEMO_ACCOUNTS
+    """In demo mode, a demo account without an app of its own may skip the step: an
+    account of a demo actually loaded here (`loaddemo`), not any account that happens
+    to be called "admin"."""
+    from vigil.accounts.demo import DATASET, DEMO_ACCOUNTS
+    from vigil.core.models import DemoDataset
 
     return (
         settings.DEMO_MODE
         and user.username in {name for name, _role, _countries in DEMO_ACCOUNTS}
         and not has_device(user)
+        and DemoDataset.objects.filter(name=DATASET).exists()
     )
 
 
@@ -167,29 +171,34 @@ def recently_verified(request: Any) -> bool:
     return time.time() - at <= settings.SECOND_FACTOR_STEP_UP_SECONDS
 
 
-def second_factor_recent(view: Any) -> Any:
-    """Ask for the code again before `view` when the last one is older than the
-    step-up window. A GET comes back to the same address afterwards; a POST (a
-    publication) comes back to the page it was sent from, to be sent again."""
-    from functools import wraps
-
+def ask_again(request: Any) -> Any:
+    """The redirect to the code form, and back: a GET to the same address; a POST (a
+    publication) to the page it was sent from, to be sent again."""
     from django.contrib import messages
     from django.shortcuts import redirect
     from django.urls import reverse
     from django.utils.http import url_has_allowed_host_and_scheme, urlencode
     from django.utils.translation import gettext as _
 
+    if request.method == "GET":
+        back = request.get_full_path()
+    else:
+        referer = request.headers.get("referer", "")
+        safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+        back = referer if safe else reverse("core:dashboard")
+        messages.info(request, _("Enter your code, then do it again."))
+    return redirect(f"{reverse('accounts:two_factor_confirm')}?{urlencode({'next': back})}")
+
+
+def second_factor_recent(view: Any) -> Any:
+    """Ask for the code again before `view` when the last one is older than the
+    step-up window (see `ask_again`)."""
+    from functools import wraps
+
     @wraps(view)
     def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
         if recently_verified(request):
             return view(request, *args, **kwargs)
-        if request.method == "GET":
-            back = request.get_full_path()
-        else:
-            referer = request.headers.get("referer", "")
-            safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
-            back = referer if safe else reverse("core:dashboard")
-            messages.info(request, _("Enter your code, then do it again."))
-        return redirect(f"{reverse('accounts:two_factor_confirm')}?{urlencode({'next': back})}")
+        return ask_again(request)
 
     return wrapper

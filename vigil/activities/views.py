@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vigil.accounts.two_factor import second_factor_recent
 from vigil.activities import access, compilation, services
 from vigil.activities.forms import ActivityForm, CompilationForm, ReviewForm, StateFilterForm
 from vigil.activities.models import ReviewState
@@ -149,6 +150,7 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
 
 
 @permission_required(Perm.BUILD_REPORTS, hidden=True)
+@second_factor_recent
 def compilation_build(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = CompilationForm(

@@ -361,6 +361,7 @@ def reply_file_download(request: HttpRequest, file_id: int) -> HttpResponse:
 
 # The report lists letters still confidential: for those who approve and send them.
 @permission_required(Perm.APPROVE_COMMUNICATIONS, hidden=True)
+@second_factor_recent
 def report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = ReportForm(

@@ -74,11 +74,19 @@ def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]) -
         elif content_type == "application/json" and request.body:
             with contextlib.suppress(ValueError):  # the view answers a body not JSON
                 values.append(json.loads(request.body))
+        elif request.path.startswith("/api/") and _nul_in_raw(request.body):
+            # The API reads a JSON body whatever type it is sent as.
+            return _bad_request(request)
         if _carries_nul(values):
             return _bad_request(request)
         return get_response(request)
 
     return middleware
+
+
+def _nul_in_raw(body: bytes) -> bool:
+    """A NUL in raw bytes, or its JSON escape."""
+    return b"\x00" in body or b"\\u0000" in body.lower()
 
 
 def _bad_request(request: HttpRequest) -> HttpResponse:

@@ -25,7 +25,7 @@ class ReporterRelation(models.TextChoices):
 class SubmissionStatus(models.TextChoices):
     """What the reporter sees of the desk's work, in plain words."""
 
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("report status", "Received")
     # Its own context: the same English words are a verification state elsewhere.
     UNDER_REVIEW = "under_review", pgettext_lazy("report status", "Under review")
     TAKEN_UP = "taken_up", _("Taken up")

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vigil.accounts import two_factor
+from vigil.accounts.two_factor import second_factor_recent
 from vigil.activities.models import Level
 from vigil.cases.selectors import CaseFilter
 from vigil.communications.models import AddresseeKind
@@ -196,6 +198,7 @@ def _xlsx(header: list[str], rows: list[list[Any]], title: str) -> bytes:
 
 
 @statistics
+@second_factor_recent
 def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if name not in TABLES or fmt not in {"csv", "xlsx"}:
         raise Http404
@@ -265,6 +268,8 @@ def records(request: HttpRequest) -> HttpResponse:
         .order_by("-incident__start_date", "-pk")
     )
     if request.GET.get("format") == "csv":
+        if not two_factor.recently_verified(request):
+            return two_factor.ask_again(request)
         audit.record(
             actor=request.user, action="stats.exported", object_type="table", object_id="records",
             fields=["csv"],

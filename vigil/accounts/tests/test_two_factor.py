@@ -34,6 +34,11 @@ def password_step(client, username: str, next_url: str = "") -> str:
 
 def test_after_the_password_nothing_of_the_desk_shows_until_the_code(client, alice):
     assert password_step(client, "alice") == "/desk/two-factor/?next=%2Fdesk%2F"
+    # The public pages, some of which show more to staff, see a visitor until then.
+    for path in ["/library/", "/communications/", "/"]:
+        assert client.get(path).wsgi_request.user.is_anonymous, path
+    redirect = client.get("/desk/cases/")
+    assert redirect["Cache-Control"] == "no-store" and "Content-Security-Policy" in redirect
     # Every desk page, the admin and a download send the half-logged-in user back.
     for path in ["/desk/", "/desk/cases/", "/admin/", "/desk/records/export.csv"]:
         response = client.get(path)
@@ -179,9 +184,14 @@ def test_exports_ask_for_the_code_again_when_it_is_old(client, alice):
 
 
 def test_demo_accounts_skip_the_code_only_in_demo_mode(client, settings, db):
+    from vigil.core.models import DemoDataset
+
     make_user("officer", Role.CASE_OFFICER, ["COL"], password=PASSWORD, app=False)
     make_user("nora", Role.CASE_OFFICER, ["COL"], password=PASSWORD, app=False)
     settings.DEMO_MODE = True
+    # Only accounts of a demo loaded here: a real "officer" is not a demo account.
+    assert password_step(Client(), "officer").startswith(SETUP)
+    DemoDataset.objects.create(name="accounts")
     assert (
         b"Demo mode: the demo accounts log in without a second factor"
         in client.get("/desk/login/").content

@@ -16,6 +16,10 @@ def make_index_key(apps, schema_editor):
     WrappedKey = apps.get_model("core", "WrappedKey")
     SearchEntry = apps.get_model("core", "SearchEntry")
     indexed = SearchEntry.objects.exists()
+    try:  # defenders' names are indexed too (cases may not be migrated yet: a new database)
+        indexed = indexed or apps.get_model("cases", "DefenderName").objects.exists()
+    except LookupError:
+        pass
     if indexed:
         value = base64.urlsafe_b64encode(settings.ENCRYPTION_KEYS[0].encode()).decode()
     else:

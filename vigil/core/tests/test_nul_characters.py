@@ -61,3 +61,14 @@ def test_desk_and_public_pages_refuse_nul_in_their_own_language(client, alice):
 def test_ordinary_requests_pass(client, alice):
     client.force_login(alice)
     assert client.get("/desk/cases/", {"country": "COL"}).status_code == 200
+
+
+def test_a_body_with_nul_sent_as_another_type_is_refused_too(client, carol):
+    token = tokens.issue(actor=None, user=carol, name="t", scopes=["write:cases"])[1]
+    for body in [b'{"name": "Marta\\u0000", "country": "COL"}', b"Marta\x00"]:
+        response = client.post(
+            "/api/v1/defenders", body, content_type="text/plain",
+            headers={"Authorization": f"Bearer {token}"},
+        )  # fmt: skip
+        assert response.status_code == 400, body
+        assert response["Content-Security-Policy"]  # refused, and still with the headers

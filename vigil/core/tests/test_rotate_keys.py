@@ -135,3 +135,33 @@ def test_what_no_key_opens_is_reported_by_place_never_by_value(records, settings
     # Everything else was rotated all the same, and the lost value left untouched.
     assert raw(Defender, defender.pk, "contact") == lost
     assert not opens(old, raw(Defender, defender.pk, "name"))
+
+
+def test_a_value_written_under_the_old_key_during_the_run_is_reported(
+    records, settings_keys, monkeypatch
+):
+    """A process still running with the old key list writes while the rotation runs:
+    the command must not say that nothing is left, or the operator drops a key that
+    is still needed."""
+    case, defender, incident, evidence = records
+    old = settings.ENCRYPTION_KEYS[0]
+    settings_keys([Fernet.generate_key().decode(), old])
+    real_rotate = rotation.rotate
+
+    def rotate_then_a_late_write(advance):
+        outcome = real_rotate(advance)
+        late = Fernet(old.encode()).encrypt(b"+57 300 555 0199").decode()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_defender SET contact = %s WHERE id = %s", [late, defender.pk]
+            )
+        return outcome
+
+    out = StringIO()
+    with monkeypatch.context() as patch:
+        patch.setattr(rotation, "rotate", rotate_then_a_late_write)
+        with pytest.raises(CommandError, match="1 values or files are still under an older"):
+            call_command("rotate_keys", stdout=out, stderr=StringIO())
+    assert "Nothing is left" not in out.getvalue()
+    call_command("rotate_keys", stdout=(again := StringIO()), stderr=StringIO())
+    assert "Nothing is left under an older key." in again.getvalue()

@@ -80,6 +80,8 @@ def test_a_request_larger_than_any_form_takes_is_refused_before_it_is_read(clien
     )
     assert response.status_code == 413
     assert b"Nothing was saved" in response.content
+    assert response["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in response
+    assert response["Referrer-Policy"] == "no-referrer"  # an intake page
     api = client.generic("POST", "/api/v1/defenders", body, content_type="application/json")
     assert api.status_code == 413 and "Nothing was saved" in api.json()["detail"]
     assert client.post("/submit/", {"what_happened": "short"}).status_code != 413

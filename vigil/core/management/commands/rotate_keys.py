@@ -18,8 +18,7 @@ class Command(BaseCommand):
         bar = ProgressBar(rotation.work(), stream=self.stderr, label=_("values and files"))
         outcome = rotation.rotate(advance=bar.advance)
         bar.finish()
-        if not outcome.unreadable:
-            self.stdout.write(_("Nothing is left under an older key."))
+        left = rotation.leftover()
         audit.record(actor=None, action="core.keys_rotated")
         self.stdout.write(
             _(
@@ -28,6 +27,18 @@ class Command(BaseCommand):
             )
             % {"values": outcome.values, "files": outcome.files, "current": outcome.current}
         )
+        if not left:
+            self.stdout.write(_("Nothing is left under an older key."))
+        if left and not outcome.unreadable:
+            raise CommandError(
+                _(
+                    "%(count)s values or files are still under an older key: written "
+                    "during the rotation by a process still using the old keys. Restart "
+                    "every process with the new keys and run rotate_keys again; keep the "
+                    "old key until it says nothing is left."
+                )
+                % {"count": left}
+            )
         if outcome.unreadable:
             raise CommandError(
                 _(
