@@ -167,18 +167,33 @@ def log_in_with_browser(page, base_url: str | None, username: str, password: str
 
 def fresh_totp_code(username: str) -> str:
     """A code the account has not used yet: a code is good once, so a second login
-    within the same 30 seconds waits for the app's next code, as a person would."""
+    within the same 30 seconds waits for the app's next code, as a person would.
+
+    Made from the suite's own key (every staff account of the suite has it) without
+    touching the database: a browser journey must not query once Playwright runs (see
+    `officer` below), or a second connection outlives the test."""
     import time
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp.oath import TOTP
 
-    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
     now = time.time()
-    step = int((now - device.t0) // device.step)
-    if step <= device.last_t:
-        now = device.t0 + (device.last_t + 1) * device.step
-        time.sleep(max(0.0, now - time.time()) + 0.05)
-    return totp_code(device.user, at=now + 0.05)
+    step = int(now // 30)
+    if _used_steps.get(username, -1) >= step:
+        step += 1
+        time.sleep(max(0.0, step * 30 - time.time()) + 0.05)
+        now = step * 30 + 0.05
+    _used_steps[username] = step
+    totp = TOTP(bytes.fromhex(TOTP_KEY))
+    totp.time = now
+    return f"{totp.token():06d}"
+
+
+_used_steps: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def _forget_used_codes():
+    _used_steps.clear()
 
 
 @pytest.fixture
