@@ -156,7 +156,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next(reverse("accounts:two_factor_setup"), _next(request)))
     if request.user.is_verified():
         return redirect(_next(request))
-    return _code_form(request, "accounts/two_factor_verify.html", "accounts.second_factor_used")
+    return _code_form(
+        request, "accounts/two_factor_verify.html", "accounts.second_factor_used", second_step=True
+    )
 
 
 @never_cache
@@ -209,6 +211,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     secret = base64.b32encode(device.bin_key).decode()
     context = {
         "form": form,
+        "second_step": True,
         "next": _next(request),
         "qr_svg": mark_safe(image.to_string(encoding="unicode")),  # noqa: S308 (our own SVG)
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
