@@ -91,7 +91,8 @@ def leftover() -> int:
                 )
     for name in files.names():
         try:
-            token = files._path(name).read_bytes()
+            with files.open_sealed(name) as sealed:
+                token = sealed.read()
         except FileNotFoundError:
             continue
         count += not encryption.is_current(token)
