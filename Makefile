@@ -49,6 +49,7 @@ test: $(STAMP_TEST) messages ## Run the whole suite (PostgreSQL when DATABASE_UR
 	env -u VIGIL_DEBUG VIGIL_DATA_DIR="$(CURDIR)/test-output/data" \
 		VIGIL_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		VIGIL_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet as F; print(F.generate_key().decode())')" \
+		VIGIL_AUDIT_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP_RUN) ## Benchmarks: figures with baselines measured in the same run (about 30 minutes)

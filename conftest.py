@@ -53,6 +53,14 @@ def _english_to_start_with():
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchors_of_its_own(settings, tmp_path):
+    # `verify_audit` and `backup` append the trail's head to the anchor file, and
+    # `verify_audit` checks every anchor in it: one test's anchors would not match the
+    # next test's trail.
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     from django.core.cache import cache
 
@@ -61,15 +69,23 @@ def _empty_cache():
     cache.clear()
 
 
+# The audit trail's key of every `manage.py` process a test starts (a setting that
+# production mode requires, as VIGIL_SECRET_KEY is): fixed, so that installations
+# made by one test (a backup and the one it is restored into) verify each other's
+# trail. A test that means to go without passes VIGIL_AUDIT_KEY="".
+SUITE_AUDIT_KEY = "c3VpdGUtYXVkaXQta2V5LW5vdC1mb3ItcHJvZHVjdCE"  # 32 bytes, base64
+
+
 def manage_env(data_dir: Path, **settings: str) -> dict[str, str]:
     """The environment for a `manage.py` process of its own: none of this run's
-    Vigil settings or database, its own data folder, and `settings` on top."""
+    Vigil settings or database, its own data folder, the suite's audit key, and
+    `settings` on top."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("VIGIL_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
     }
-    env.update({"VIGIL_DATA_DIR": str(data_dir), **settings})
+    env.update({"VIGIL_DATA_DIR": str(data_dir), "VIGIL_AUDIT_KEY": SUITE_AUDIT_KEY, **settings})
     return env
 
 

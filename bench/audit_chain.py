@@ -43,6 +43,7 @@ def main() -> None:
         {
             "VIGIL_SECRET_KEY": "bench-" + "x" * 60,
             "VIGIL_ENCRYPTION_KEYS": "mXkO8fN3v0y0mEw0uW6r2m7yq1WlK1x0dE3Xj2l8p5E=",
+            "VIGIL_AUDIT_KEY": "YmVuY2gtYXVkaXQta2V5LW5vdC1mb3ItcHJvZHVjdCE",
             "VIGIL_DATA_DIR": str(data_dir),
             "DJANGO_SETTINGS_MODULE": "vigil.settings",
         }

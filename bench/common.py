@@ -45,6 +45,7 @@ def django_on(database: str, prefix: str = "vigil_bench") -> Iterator[None]:
         {
             "VIGIL_SECRET_KEY": "bench-" + "x" * 60,
             "VIGIL_ENCRYPTION_KEYS": BENCH_KEY,
+            "VIGIL_AUDIT_KEY": "YmVuY2gtYXVkaXQta2V5LW5vdC1mb3ItcHJvZHVjdCE",
             "VIGIL_DATA_DIR": str(data_dir),
             "DJANGO_SETTINGS_MODULE": "vigil.settings",
         }

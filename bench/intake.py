@@ -177,6 +177,7 @@ def main() -> None:
         {
             "VIGIL_SECRET_KEY": "bench-" + "x" * 60,
             "VIGIL_ENCRYPTION_KEYS": KEY,
+            "VIGIL_AUDIT_KEY": "YmVuY2gtYXVkaXQta2V5LW5vdC1mb3ItcHJvZHVjdCE",
             "VIGIL_DATA_DIR": str(data_dir),
             "VIGIL_ALLOWED_HOSTS": "127.0.0.1",
         }

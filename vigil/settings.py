@@ -5,6 +5,8 @@ Every setting an operator may change comes from the environment (see the README'
 `VIGIL_DEBUG` unset the project refuses to start without a real secret key.
 """
 
+import base64
+import binascii
 import os
 from pathlib import Path
 
@@ -318,6 +320,48 @@ if not ENCRYPTION_KEYS:
         _development_key.touch(mode=0o600)
         _development_key.write_bytes(Fernet.generate_key())
     ENCRYPTION_KEYS = [_development_key.read_text().strip()]
+
+# Keys of the audit trail (core/audit.py): every entry's hash is an HMAC-SHA256 under
+# the newest, so that someone who can write to the database but lacks the key cannot
+# rewrite the trail and still have it verify. Each is 32 random bytes in URL-safe
+# base64; newest first, comma-separated. Older keys only verify the entries made with
+# them: keep every key ever used, as secret as the newest (docs/audit-trail.md). Not
+# the encryption keys, which rotate for reasons of their own. Keep them outside the
+# database and its backups. Make one with:
+#   python -c 'import secrets; print(secrets.token_urlsafe(32))'
+AUDIT_KEYS = envlist("VIGIL_AUDIT_KEY", [])
+if not AUDIT_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "VIGIL_AUDIT_KEY is empty. Set it to a key for the audit trail (see the "
+            "README), or set VIGIL_DEBUG=1 on a development machine."
+        )
+    # As the development encryption key: kept beside the database, never in production.
+    _development_audit_key = DATA_DIR / "development-audit.key"
+    if not _development_audit_key.exists():
+        import secrets
+
+        _development_audit_key.touch(mode=0o600)
+        _development_audit_key.write_text(secrets.token_urlsafe(32))
+    AUDIT_KEYS = [_development_audit_key.read_text().strip()]
+for _audit_key in AUDIT_KEYS:
+    try:
+        _audit_key_bytes = base64.b64decode(
+            _audit_key + "=" * (-len(_audit_key) % 4), altchars=b"-_", validate=True
+        )
+    except (binascii.Error, ValueError):
+        _audit_key_bytes = b""
+    if len(_audit_key_bytes) != 32:
+        raise ImproperlyConfigured(
+            "VIGIL_AUDIT_KEY holds a value that is not a key (32 random bytes in URL-safe "
+            "base64; the README shows how to make one)."
+        )
+# Where heads of the audit trail are anchored: `anchor_audit`, every `backup` and every
+# successful `verify_audit` append a line; `verify_audit` reads them back. Put it on
+# other storage than the database's, or copy the file off regularly.
+AUDIT_ANCHOR_DIR = Path(
+    os.environ.get("VIGIL_AUDIT_ANCHOR_DIR") or DATA_DIR / "audit-anchors"
+).resolve()
 
 # The largest evidence file accepted, in bytes.
 EVIDENCE_MAX_BYTES = 25 * 1024 * 1024
