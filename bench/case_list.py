@@ -139,12 +139,16 @@ def load(incidents: int) -> None:
             SearchEntry(
                 kind="cases.incident",
                 object_id=i.pk,
-                tokens=search.tokens_for([i.title, narrative, i.place]),
+                tokens=search.tokens_for([i.title, narrative, i.place], kind="cases.incident"),
             )
             for i, narrative in zip(batch, narratives, strict=True)
         )
         SearchEntry.objects.bulk_create(
-            SearchEntry(kind="cases.case", object_id=c.pk, tokens=search.tokens_for([c.title]))
+            SearchEntry(
+                kind="cases.case",
+                object_id=c.pk,
+                tokens=search.tokens_for([c.title], kind="cases.case"),
+            )
             for c in cases
         )
         print(f"  loaded {offset + size:,} incidents", end="\r", flush=True)
@@ -171,19 +175,18 @@ def plain_sql(vendor: str, what: str) -> tuple[str, list]:
             "WHERE a.violation = %s AND a.verification = %s) " + order,
             [*members, "killing", "verified"],
         )
-    token = search.tokens_for([SEARCH_WORD])
     digest = encryption.blind_index(SEARCH_WORD, purpose="defender-name")
     if vendor == "postgresql":
         match = "SELECT object_id FROM core_searchentry WHERE kind = %s AND to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)"
-        params = [token]
     else:
         match = "SELECT e.object_id FROM core_searchentry_fts f JOIN core_searchentry e ON e.id = f.rowid WHERE core_searchentry_fts MATCH %s AND e.kind = %s"
-        params = [f'"{token}"']
 
     def matched(kind: str) -> tuple[str, list]:
+        # Each kind of record has its own search key, so its own token for the word.
+        token = search.tokens_for([SEARCH_WORD], kind=kind)
         if vendor == "postgresql":
-            return match, [kind, *params]
-        return match, [*params, kind]
+            return match, [kind, token]
+        return match, [f'"{token}"', kind]
 
     in_cases, p1 = matched("cases.case")
     in_incidents, p2 = matched("cases.incident")

@@ -12,3 +12,8 @@ class CasesConfig(AppConfig):
         from vigil.core.selectors import register_figures
 
         register_figures(dashboard_figures)
+
+        from vigil.cases.services import rebuild_indexes
+        from vigil.core import indexes
+
+        indexes.register(rebuild_indexes)

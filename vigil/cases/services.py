@@ -93,6 +93,37 @@ def _index_names(defender: Defender) -> None:
     )
 
 
+def rebuild_indexes() -> None:
+    """Every defender's name hashes and every case's and incident's search entry
+    computed again under the current index keys (`core.indexes.rebuild`)."""
+    DefenderName.objects.all().delete()
+    batch: list[DefenderName] = []
+    for defender in Defender.objects.only("pk", "name", "aliases").iterator(chunk_size=1000):
+        batch.extend(
+            DefenderName(defender_id=defender.pk, digest=digest)
+            for digest in {
+                encryption.blind_index(name, purpose=NAME_INDEX)
+                for name in [defender.name, *defender.alias_list()]
+                if name.strip()
+            }
+        )
+        if len(batch) >= 1000:
+            DefenderName.objects.bulk_create(batch)
+            batch.clear()
+    DefenderName.objects.bulk_create(batch)
+    search.replace_all(
+        kind="cases.case",
+        entries=((c.pk, [c.title]) for c in Case.objects.only("pk", "title").iterator()),
+    )
+    search.replace_all(
+        kind="cases.incident",
+        entries=(
+            (i.pk, [i.title, i.narrative, i.place])
+            for i in Incident.objects.only("pk", "title", "narrative", "place").iterator()
+        ),
+    )
+
+
 @transaction.atomic
 def defender_create(*, actor: Any, case: Case | None = None, **fields: Any) -> Defender:
     """Record a defender (and link them to `case`, if given)."""

@@ -24,6 +24,10 @@ class CommunicationsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from vigil.cases.models import Defender
+        from vigil.communications.services import rebuild_index
+        from vigil.core import indexes
+
+        indexes.register(rebuild_index)
 
         post_save.connect(_defender_saved, sender=Defender, dispatch_uid="communications.reindex")
 

@@ -278,18 +278,29 @@ def reindex_for_defender(defender: Any) -> None:
         index_published(communication)
 
 
+def rebuild_index() -> None:
+    """Every published letter indexed again (`core.indexes.rebuild`)."""
+    letters_published = Communication.objects.filter(published_on__isnull=False)
+    search.replace_all(
+        kind=SEARCH_KIND,
+        entries=((c.pk, _published_texts(c)) for c in letters_published),
+    )
+
+
+def _published_texts(communication: Communication) -> list[str]:
+    letter = letters.build(communication, public=True, language="en")
+    return [
+        communication.reference,
+        letters.public_summary(communication),
+        letter.text(),
+        *(a.name for a in communication.addressees.all()),
+    ]
+
+
 def index_published(communication: Communication) -> None:
     """Index the words of what the public may read, never of the confidential text."""
-    letter = letters.build(communication, public=True, language="en")
     search.index(
-        kind=SEARCH_KIND,
-        object_id=communication.pk,
-        texts=[
-            communication.reference,
-            letters.public_summary(communication),
-            letter.text(),
-            *(a.name for a in communication.addressees.all()),
-        ],
+        kind=SEARCH_KIND, object_id=communication.pk, texts=_published_texts(communication)
     )
 
 

@@ -17,3 +17,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         setting_changed.connect(_forget_keys)
+
+        from django.db.models.signals import post_migrate
+
+        from vigil.core import indexes
+
+        # After every app is migrated: an index key of the old kind is replaced
+        # (and every name and word indexed again) before anyone searches.
+        post_migrate.connect(indexes.rebuild_if_needed, sender=self, dispatch_uid="core.indexes")

@@ -1,16 +1,25 @@
 """Encryption at rest, and keyed hashes for finding encrypted values.
 
-Identity fields, narratives and files are stored as Fernet tokens (AES-128-CBC with
-HMAC-SHA256, from the `cryptography` library) under the keys in
+Identity fields, narratives and files are sealed with AES-256-GCM (an
+authenticated cipher, from the `cryptography` library) under keys derived from
 `VIGIL_ENCRYPTION_KEYS`, which live outside the database. Someone who copies the
-database, or seizes the disk without the keys, reads tokens, not names.
+database, or seizes the disk without the keys, reads ciphertext, not names.
+
+A sealed value is `version | key id | nonce | ciphertext and tag`, in URL-safe
+base64 for text columns. It carries nothing else: no time (Fernet, used before,
+put its encryption time in every token, readable without a key, so each report and
+file told when it arrived), and the plain text is padded to a multiple of 16 bytes
+so that the length of a name is known only to within 16 bytes. The key id is 4
+bytes derived from the key (not the key): it says which configured key opens the
+value, so a rotation can tell what is still under an old one. Values sealed with
+Fernet before this format are still read, and `rotate_keys` re-seals them.
 
 To find a record by a name without decrypting every row, a keyed hash of the
 normalised name (a "blind index") is stored beside it: equal names give equal
 hashes, but the hash cannot be reversed or recomputed without the key. It reveals
-only that two records share a name. The hashing key is Vigil's own, kept wrapped
-(encrypted) in the database, so it survives every rotation of the encryption keys:
-`rotate_keys` re-encrypts the data and re-wraps that key, and lookups keep working.
+only that two records share a name. The hashing keys are derived, one per purpose,
+from a key of Vigil's own kept wrapped (encrypted) in the database, so that they
+survive every rotation of the encryption keys.
 """
 
 import base64
@@ -20,8 +29,10 @@ import secrets
 import unicodedata
 from functools import cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -31,39 +42,111 @@ class DecryptionError(Exception):
     """A stored value could not be decrypted with any configured key."""
 
 
-@cache
-def _fernets() -> tuple[Fernet, ...]:
+VERSION = 1  # the first byte of every sealed value (Fernet's is 0x80)
+KEY_ID_BYTES = 4
+NONCE_BYTES = 12  # random: safe for far more values than one key ever seals here
+HEADER = 1 + KEY_ID_BYTES
+OVERHEAD = HEADER + NONCE_BYTES + 16  # and the tag; plus up to 16 bytes of padding
+
+
+def _derive(key: bytes, info: bytes, length: int = 32) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(key)
+
+
+class _Key:
+    """One configured key: its AES key and its id, both derived from it."""
+
+    def __init__(self, raw: bytes, text: str) -> None:
+        self.aead = AESGCM(_derive(raw, b"vigil sealed values v1"))
+        self.id = _derive(raw, b"vigil key id v1", KEY_ID_BYTES)
+        self.fernet = Fernet(text.encode())  # reads what was sealed before v1
+
+
+def _raw(text: str) -> bytes:
     try:
-        return tuple(Fernet(key.encode()) for key in settings.ENCRYPTION_KEYS)
-    except (ValueError, TypeError) as error:
+        raw = base64.urlsafe_b64decode(text.encode())
+    except (ValueError, TypeError):
+        raw = b""
+    if len(raw) != 32:
         raise ImproperlyConfigured(
-            "VIGIL_ENCRYPTION_KEYS holds a value that is not a Fernet key "
-            "(32 bytes, URL-safe base64)."
-        ) from error
+            "VIGIL_ENCRYPTION_KEYS holds a value that is not a key "
+            "(32 random bytes in URL-safe base64; the README shows how to make one)."
+        )
+    return raw
 
 
 @cache
-def _cipher() -> MultiFernet:
-    return MultiFernet(list(_fernets()))
+def _keys() -> tuple[_Key, ...]:
+    return tuple(_Key(_raw(text), text) for text in settings.ENCRYPTION_KEYS)
 
 
-INDEX_KEY = "blind index"
+@cache
+def _legacy() -> MultiFernet:
+    return MultiFernet([key.fernet for key in _keys()])
+
+
+def _seal(content: bytes) -> bytes:
+    newest = _keys()[0]
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(content) + padder.finalize()
+    header = bytes([VERSION]) + newest.id
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    # The header is authenticated too, so a value cannot be passed off under
+    # another key id.
+    return header + nonce + newest.aead.encrypt(nonce, padded, header)
+
+
+def _open(sealed: bytes) -> bytes:
+    """The content of `sealed` (binary), under whichever configured key opens it."""
+    if sealed[:1] == bytes([VERSION]) and len(sealed) >= OVERHEAD:
+        header, nonce = sealed[:HEADER], sealed[HEADER : HEADER + NONCE_BYTES]
+        for key in _keys():
+            if key.id != header[1:]:
+                continue
+            try:
+                padded = key.aead.decrypt(nonce, sealed[HEADER + NONCE_BYTES :], header)
+                unpadder = padding.PKCS7(128).unpadder()
+                return unpadder.update(padded) + unpadder.finalize()
+            except (InvalidTag, ValueError):
+                break
+        raise InvalidToken
+    # A value sealed with Fernet before this format (its version byte is 0x80).
+    return _legacy().decrypt(base64.urlsafe_b64encode(sealed))
+
+
+def _binary(token: bytes) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(token)
+    except (ValueError, TypeError):
+        return b""
+
+
+INDEX_KEY = "blind index v2"
+# Before v2 an upgraded installation's index key was made from the then-newest
+# encryption key, so a retired key lived on in the database; `core.indexes.rebuild`
+# replaces such a key with a random one and deletes it (after `migrate`).
+LEGACY_INDEX_KEY = "blind index"
 
 
 def new_index_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
+_next_master: list[bytes] = []  # set by `core.indexes.rebuild` while it recomputes
+
+
 @cache
 def _index_master() -> bytes:
-    """The blind-index key: random, made once per installation (by migration), and
-    kept wrapped in the database (`core.WrappedKey`). It does not change when the
-    encryption keys rotate, so names and words indexed before a rotation are found
-    after it."""
+    """The master of the blind-index keys: random, made once per installation (by
+    migration), and kept wrapped in the database (`core.WrappedKey`). It does not
+    change when the encryption keys rotate, so names and words indexed before a
+    rotation are found after it."""
     from django.db import IntegrityError, transaction
 
     from vigil.core.models import WrappedKey
 
+    if _next_master:
+        return _next_master[0]
     row = WrappedKey.objects.filter(purpose=INDEX_KEY).first()
     if row is None:  # a database emptied since its migration (tests, `flush`)
         try:
@@ -77,31 +160,27 @@ def _index_master() -> bytes:
 @cache
 def _index_key(purpose: str) -> bytes:
     # One key per purpose, so that a hash made for one kind of value cannot be
-    # matched against another kind.
-    return HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=None,
-        info=b"vigil blind index " + purpose.encode(),
-    ).derive(_index_master())
+    # matched against another kind (a published letter's words tell nothing about
+    # a confidential narrative's).
+    return _derive(_index_master(), b"vigil blind index " + purpose.encode())
 
 
 def reset_caches() -> None:
     """Forget the derived keys (after the key settings change: rotation, tests)."""
-    _fernets.cache_clear()
-    _cipher.cache_clear()
+    _keys.cache_clear()
+    _legacy.cache_clear()
     _index_master.cache_clear()
     _index_key.cache_clear()
 
 
 def encrypt(text: str) -> str:
-    return _cipher().encrypt(text.encode()).decode()
+    return base64.urlsafe_b64encode(_seal(text.encode())).decode()
 
 
 def decrypt(token: str) -> str:
     try:
-        return _cipher().decrypt(token.encode()).decode()
-    except InvalidToken as error:
+        return _open(_binary(token.encode())).decode()
+    except (InvalidToken, UnicodeDecodeError) as error:
         # Say which problem, never what the value was.
         raise DecryptionError(
             "a stored value cannot be decrypted with the configured keys"
@@ -109,12 +188,13 @@ def decrypt(token: str) -> str:
 
 
 def encrypt_bytes(content: bytes) -> bytes:
-    return _cipher().encrypt(content)
+    """`content` sealed, in URL-safe base64 (as files are stored)."""
+    return base64.urlsafe_b64encode(_seal(content))
 
 
 def decrypt_bytes(token: bytes) -> bytes:
     try:
-        return _cipher().decrypt(token)
+        return _open(_binary(token))
     except InvalidToken as error:
         raise DecryptionError(
             "a stored file cannot be decrypted with the configured keys"
@@ -122,31 +202,41 @@ def decrypt_bytes(token: bytes) -> bytes:
 
 
 def is_current(token: bytes) -> bool:
-    """Whether `token` is already sealed under the newest key (its HMAC checks out
-    under that key; nothing is decrypted)."""
+    """Whether `token` is sealed in this format under the newest key (by its header;
+    nothing is decrypted)."""
+    sealed = _binary(token[:8])  # 6 bytes: the version and the key id
+    return sealed[:1] == bytes([VERSION]) and sealed[1:HEADER] == _keys()[0].id
+
+
+def readable(token: bytes) -> bool:
+    """Whether one of the configured keys opens `token`."""
     try:
-        _fernets()[0].extract_timestamp(token)  # the newest key, made once
+        _open(_binary(token))
     except InvalidToken:
         return False
     return True
 
 
-def readable(token: bytes) -> bool:
-    """Whether one of the configured keys opens `token` (its HMAC checks out under
-    that key; nothing is decrypted)."""
-    for fernet in _fernets():
-        try:
-            fernet.extract_timestamp(token)
-        except InvalidToken:
-            continue
-        return True
-    return False
+def open_with(key: str, token: bytes) -> bytes:
+    """What `token` holds, opened with `key` alone (one key of the configured
+    format, configured or not): for checking which key a value is sealed under."""
+    one = _Key(_raw(key), key)
+    sealed = _binary(token)
+    try:
+        if sealed[:1] == bytes([VERSION]) and sealed[1:HEADER] == one.id:
+            nonce = sealed[HEADER : HEADER + NONCE_BYTES]
+            padded = one.aead.decrypt(nonce, sealed[HEADER + NONCE_BYTES :], sealed[:HEADER])
+            unpadder = padding.PKCS7(128).unpadder()
+            return unpadder.update(padded) + unpadder.finalize()
+        return one.fernet.decrypt(base64.urlsafe_b64encode(sealed))
+    except (InvalidTag, InvalidToken, ValueError) as error:
+        raise DecryptionError("the value is not sealed under this key") from error
 
 
 def reseal(token: bytes) -> bytes:
-    """`token` decrypted with whichever key opens it and sealed under the newest."""
+    """`token` opened with whichever key opens it and sealed under the newest."""
     try:
-        return _cipher().rotate(token)
+        return base64.urlsafe_b64encode(_seal(_open(_binary(token))))
     except InvalidToken as error:
         raise DecryptionError(
             "a stored value cannot be decrypted with the configured keys"
@@ -163,3 +253,9 @@ def normalise(text: str) -> str:
 def blind_index(text: str, *, purpose: str) -> str:
     """The keyed hash of the normalised `text`, for exact-match lookup."""
     return hmac.new(_index_key(purpose), normalise(text).encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_digest(content: bytes, *, purpose: str) -> str:
+    """A keyed hash of `content` (a file), to prove a copy unchanged without letting
+    anyone who holds a file confirm, from the database, that it was reported."""
+    return hmac.new(_index_key(purpose), content, hashlib.sha256).hexdigest()

@@ -1,12 +1,14 @@
 """Key rotation: every encrypted value and stored file re-sealed under the newest
-key in `VIGIL_ENCRYPTION_KEYS` (`python manage.py rotate_keys`).
+key in `VIGIL_ENCRYPTION_KEYS` (`python manage.py rotate_keys`). Values sealed
+in the old Fernet format, which carried their encryption time, are re-sealed in the
+current format whatever key they are under.
 
-The procedure (docs/operations.md): put a new key first in the list, keeping the
+The procedure (README, "Production deployment", and docs/threat-model.md): put a new key first in the list, keeping the
 old ones after it; restart; run `rotate_keys`; when it reports nothing left under an
 old key, remove that key and restart again.
 
 Resumable by construction: a value already sealed under the newest key is
-recognised (its HMAC checks out under that key) and skipped, so a run that was
+recognised (its header names that key's id) and skipped, so a run that was
 stopped, crashed or lost its database connection is simply run again. Each batch of
 rows is one transaction, and a row is rewritten only if its ciphertext is still the
 one read (a value saved meanwhile by the desk is already under the newest key).

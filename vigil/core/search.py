@@ -2,19 +2,26 @@
 
 Titles and narratives are encrypted at rest, so the database cannot index their
 words. Instead each word is normalised (case and accents folded) and replaced by
-a keyed hash (HMAC-SHA256 under a key derived from VIGIL_ENCRYPTION_KEYS, cut to
-64 bits); the hashes of a record are stored as one "document", which PostgreSQL
-indexes with a GIN index over `to_tsvector('simple', ...)` and SQLite with an FTS5
-table. A query hashes its words the same way and asks the index for documents
-holding all of them.
+a keyed hash (HMAC-SHA256, cut to 64 bits) under a key of its own for each kind of
+record (`encryption._index_key("search " + kind)`, all derived from the wrapped
+index master); the hashes of a record are stored as one "document", which
+PostgreSQL indexes with a GIN index over `to_tsvector('simple', ...)` and SQLite
+with an FTS5 table. A query hashes its words the same way and asks the index for
+documents holding all of them.
 
-What this gives up, knowingly: a match is on whole words, with no stemming or
-prefixes ("raid" does not find "raided"); and someone with the database and the
-key could test guesses of words. Without the key the index reveals only how many
-distinct words a record has and which records share a word.
+One key per kind matters: published letters are public, so anyone can pair their
+words with their hashes; under a shared key that table would decode the same words
+in confidential narratives (names included). Under separate keys it decodes
+nothing else.
 
-When the newest encryption key changes, every document must be rebuilt
-(`rebuild` below; `rotate_keys` calls it).
+What the index still reveals to someone with the database but not the keys: how
+many distinct words each record has, which records of the same kind share a word,
+and how often each hashed word occurs in that kind; with outside knowledge of the
+language's word frequencies, the most common words of a kind can be guessed. Rare
+words (names) stay unknown unless a guess is confirmed by other means. A match is
+on whole words, with no stemming or prefixes ("raid" does not find "raided").
+
+`core.indexes.rebuild` recomputes every entry under a new index master.
 """
 
 import hashlib
@@ -36,22 +43,37 @@ def words(text: str) -> list[str]:
     return WORD.findall(normalise(text))
 
 
-def _token(word: str) -> str:
-    digest = hmac.new(_index_key("search"), word.encode(), hashlib.sha256).hexdigest()
+def _token(word: str, kind: str) -> str:
+    digest = hmac.new(_index_key(f"search {kind}"), word.encode(), hashlib.sha256).hexdigest()
     # A letter first: FTS5 and tsquery then treat every token as a plain word.
     return "t" + digest[:TOKEN_HEX]
 
 
-def tokens_for(texts: Iterable[str]) -> str:
-    unique = {_token(word) for text in texts if text for word in words(text)}
+def tokens_for(texts: Iterable[str], *, kind: str) -> str:
+    unique = {_token(word, kind) for text in texts if text for word in words(text)}
     return " ".join(sorted(unique))
 
 
 def index(*, kind: str, object_id: int, texts: Iterable[str]) -> None:
     """(Re)index one record's texts under `kind` (for example "cases.incident")."""
     SearchEntry.objects.update_or_create(
-        kind=kind, object_id=object_id, defaults={"tokens": tokens_for(texts)}
+        kind=kind, object_id=object_id, defaults={"tokens": tokens_for(texts, kind=kind)}
     )
+
+
+def replace_all(*, kind: str, entries: Iterable[tuple[int, Iterable[str]]]) -> None:
+    """Replace every entry of `kind` with those of `entries` ((object id, texts) pairs),
+    for `core.indexes.rebuild`."""
+    SearchEntry.objects.filter(kind=kind).delete()
+    batch: list[SearchEntry] = []
+    for object_id, texts in entries:
+        batch.append(
+            SearchEntry(kind=kind, object_id=object_id, tokens=tokens_for(texts, kind=kind))
+        )
+        if len(batch) >= 1000:
+            SearchEntry.objects.bulk_create(batch)
+            batch.clear()
+    SearchEntry.objects.bulk_create(batch)
 
 
 def matching_ids(*, kind: str, query: str) -> RawSQL | None:
@@ -60,7 +82,7 @@ def matching_ids(*, kind: str, query: str) -> RawSQL | None:
     Use it as `Model.objects.filter(pk__in=matching_ids(...))`. None when the
     query has no words (the caller then does not filter).
     """
-    tokens = sorted({_token(word) for word in words(query)})
+    tokens = sorted({_token(word, kind) for word in words(query)})
     if not tokens:
         return None
     if connection.vendor == "postgresql":
