@@ -7,6 +7,7 @@ Every setting an operator may change comes from the environment (see the README'
 
 import base64
 import binascii
+import ipaddress
 import os
 from pathlib import Path
 
@@ -218,6 +219,19 @@ SESSION_COOKIE_NAME = "vigil_session"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# Reverse proxies whose X-Forwarded-For is believed (core/clients.py): addresses or
+# networks, comma-separated. Only when a request comes from one of them is the
+# right-most address in the header that is not a trusted proxy taken as the client;
+# from anyone else the header is ignored. Empty (the default): the peer address.
+TRUSTED_PROXIES = envlist("VIGIL_TRUSTED_PROXIES", [])
+try:
+    [ipaddress.ip_network(item, strict=False) for item in TRUSTED_PROXIES]
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "VIGIL_TRUSTED_PROXIES must be IP addresses or networks (such as 10.0.0.0/8), "
+        "comma-separated."
+    ) from error
+
 # --- HTTPS and headers (production) ----------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -385,3 +399,7 @@ REQUEST_MAX_BYTES = (
 
 # Demo accounts (`manage.py loaddemo`): one password for all, for a demo only.
 DEMO_PASSWORD = os.environ.get("VIGIL_DEMO_PASSWORD", "vigil-demo")
+# Reports from a client over its hourly limit are still taken, but held apart for
+# triage as a suspected flood (docs/intake.md). At most this many held reports wait
+# for triage at once; past it, an over-limit report is refused with the form as typed.
+INTAKE_HELD_MAX = int(os.environ.get("VIGIL_INTAKE_HELD_MAX") or 1000)

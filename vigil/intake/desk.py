@@ -18,13 +18,19 @@ triage = permission_required(Perm.TRIAGE_INTAKE, hidden=True)
 
 @triage
 def queue(request: HttpRequest) -> HttpResponse:
-    """Open reports: urgent ones first, then the oldest."""
-    reports = (
-        access.submissions_for_user(request.user)
-        .exclude(status__in=[SubmissionStatus.CLOSED, SubmissionStatus.TAKEN_UP])
-        .order_by("-urgent", "received_on", "pk")
+    """Open reports: urgent ones first, then the oldest. Reports held apart as a
+    suspected flood have their own list (`?held=1`), so junk cannot bury the rest."""
+    waiting = access.submissions_for_user(request.user).exclude(
+        status__in=[SubmissionStatus.CLOSED, SubmissionStatus.TAKEN_UP]
     )
-    return render(request, "intake/desk/queue.html", {"reports": reports[:200]})
+    held = request.GET.get("held") == "1"
+    reports = waiting.filter(held_as_flood=held).order_by("-urgent", "received_on", "pk")
+    context = {
+        "reports": reports[:200],
+        "held": held,
+        "held_count": waiting.filter(held_as_flood=True).count(),
+    }
+    return render(request, "intake/desk/queue.html", context)
 
 
 @triage

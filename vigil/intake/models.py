@@ -64,6 +64,9 @@ class Submission(models.Model):
     )
     # The day only: an exact time could be matched with network logs elsewhere.
     received_on = models.DateField(editable=False)
+    # Sent while its client was over the hourly limit: taken, but kept out of the
+    # triage queue until someone looks at the held reports (docs/intake.md).
+    held_as_flood = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("report")

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -54,3 +55,13 @@ def dashboard_figures(user: Any) -> list[Figure]:
         Figure(label=str(_("Reports waiting")), value=waiting.count()),
         Figure(label=str(_("Urgent reports waiting")), value=waiting.filter(urgent=True).count()),
     ]
+
+
+OPEN = [SubmissionStatus.RECEIVED, SubmissionStatus.UNDER_REVIEW]
+
+
+def held_pool_full() -> bool:
+    """Whether as many reports are held apart as a suspected flood, waiting for
+    triage, as `INTAKE_HELD_MAX` allows: the bound on what a flood can store."""
+    held = Submission.objects.filter(held_as_flood=True, status__in=OPEN)
+    return held.count() >= settings.INTAKE_HELD_MAX

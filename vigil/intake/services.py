@@ -104,14 +104,21 @@ class Receipt:
 
 
 def submission_create(
-    *, form_token: str, language: str, uploads: list[Upload] = (), **fields: Any
+    *,
+    form_token: str,
+    language: str,
+    uploads: list[Upload] = (),
+    held_as_flood: bool = False,
+    **fields: Any,
 ) -> Receipt:
     """Store a report (and its files) and return its receipt code.
 
     The files are flushed to disk and the report committed before this returns,
     so a receipt shown to the reporter always opens a report that exists, with
     its files. Sending the same form again returns the same receipt and stores
-    nothing new.
+    nothing new. `held_as_flood` keeps a report sent over its client's limit out of
+    the triage queue, so that a flood of junk does not bury genuine reports (and is
+    not refused either, since a genuine reporter may share the flooder's address).
     """
     if len(form_token) < 32:
         raise ValidationError(_("This form has expired. Please fill it in again."))
@@ -125,6 +132,7 @@ def submission_create(
         receipt_digest=passphrases.digest(code),
         language=language,
         received_on=timezone.localdate(),
+        held_as_flood=held_as_flood,
         **fields,
     )
     submission.full_clean(exclude=["form_token", "receipt_digest"])

@@ -1,10 +1,15 @@
 """The public side of intake: the form, the receipt, and the follow-up page.
 
-Nothing here reads or keeps the visitor's address or browser, and no page loads
-anything from another host or needs JavaScript. The follow-up page remembers the
-reporter for half an hour in a signed cookie (no server-side session, so the
-server keeps no record of when they came back).
+Nothing here keeps the visitor's address or browser: the address is read only to
+count attempts, as a keyed hash in the cache (core/clients.py, core/throttle.py).
+No page loads anything from another host or needs JavaScript. The follow-up page
+remembers the reporter for half an hour in a signed cookie that ends with the
+browser session (no server-side session, so the server keeps no record of when
+they came back; the half hour is checked from the signature, not left to the
+browser, so the cookie carries no expiry date for a seized phone to show).
 """
+
+from functools import cache
 
 from django.conf import settings
 from django.core import signing
@@ -15,8 +20,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vigil.core.clients import client_address
 from vigil.core.throttle import Throttle
-from vigil.intake import services
+from vigil.intake import passphrases, selectors, services
 from vigil.intake.forms import ReceiptCodeForm, ReplyForm, SubmissionForm
 from vigil.intake.models import Submission
 
@@ -24,24 +30,32 @@ FOLLOW_UP_COOKIE = "vigil_report"
 FOLLOW_UP_SALT = "vigil.intake.follow-up"
 FOLLOW_UP_AGE = 30 * 60
 
-# Wrong codes per client in a quarter of an hour. The address is used only as a
-# keyed hash in the cache, and forgotten when the window ends.
+# Receipt codes tried per client in a quarter of an hour: every attempt counts, a
+# right code too, and nothing resets the count (a right code in between used to
+# buy ten more guesses). Past the limit a client is not shut out: each first word of
+# a code gets two more tries in the window, so that someone guessing from an address
+# that many reporters share (an onion service, a proxy) does not lock them all out,
+# while the guesses stay bounded (10 + 2 x 7,776 per window, against 90 bits).
 code_throttle = Throttle(scope="receipt-code", limit=10, window=15 * 60)
-# Reports per client in an hour: generous (a Tor exit is shared by many people),
-# but a flood of junk, each costing the server a slow hash, is cut short.
+code_word_throttle = Throttle(scope="receipt-code-word", limit=2, window=15 * 60)
+# Reports per client in an hour. Past it a report is still taken (a genuine reporter
+# may share the flooder's address) but held apart for triage as a suspected flood;
+# only when INTAKE_HELD_MAX held reports are waiting is one refused, with the form
+# as typed. Counted under a keyed hash in the cache, forgotten after the window.
 submission_throttle = Throttle(scope="submission", limit=30, window=60 * 60)
 
 
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES)
-        if submission_throttle.hit(_client(request)) > submission_throttle.limit:
+        held = submission_throttle.hit(client_address(request)) > submission_throttle.limit
+        if held and selectors.held_pool_full():
             form.is_valid()  # so that the form comes back with what was typed
             form.add_error(
                 None,
                 _(
-                    "Too many reports have come from this connection in the last hour. "
-                    "Nothing you typed is lost: wait a while and send it again."
+                    "Too many reports are arriving at once. Nothing you typed is lost: "
+                    "wait an hour and send it again."
                 ),
             )
             return render(request, "intake/submit.html", {"form": form}, status=429)
@@ -51,13 +65,15 @@ def submit(request: HttpRequest) -> HttpResponse:
                     form_token=form.cleaned_data["form_token"],
                     language=get_language() or settings.LANGUAGE_CODE,
                     uploads=_uploads(form.cleaned_data["files"]),
+                    held_as_flood=held,
                     **form.submission_fields(),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 # Shown once, straight from the committed report; sending the same
-                # form again shows the same code and stores nothing new.
+                # form again shows the same code and stores nothing new. A held report
+                # gets the same page: a flooder learns nothing of being noticed.
                 return render(
                     request,
                     "intake/receipt.html",
@@ -72,8 +88,21 @@ def _uploads(files: list) -> list[services.Upload]:
     return [services.Upload(name=f.name, content=f.read()) for f in files]
 
 
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+@cache
+def _first_words() -> frozenset[str]:
+    return frozenset(passphrases.normalise(word).split()[0] for word in passphrases.word_list())
+
+
+def _guess_allowed(request: HttpRequest, code: str) -> bool:
+    """Whether this attempt at a receipt code may be checked (see code_throttle)."""
+    client = client_address(request)
+    if code_throttle.hit(client) <= code_throttle.limit:
+        return True
+    words = passphrases.normalise(code).split()
+    # Anything that is not a first word of the list shares one bucket, so that
+    # invented words do not open new ones.
+    first = words[0] if words and words[0] in _first_words() else ""
+    return code_word_throttle.hit(f"{client}\x00{first}") <= code_word_throttle.limit
 
 
 def _current_submission(request: HttpRequest) -> Submission | None:
@@ -89,19 +118,17 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     form = ReceiptCodeForm(request.POST or None)
     error, status = "", 200
     if request.method == "POST":
-        if code_throttle.hit(_client(request)) > code_throttle.limit:
+        if not _guess_allowed(request, request.POST.get("code", "")):
             error = _("Too many attempts. Wait a quarter of an hour and try again.")
             status = 429
         elif form.is_valid():
             submission = services.submission_for_code(form.cleaned_data["code"])
             if submission is not None:
-                code_throttle.reset(_client(request))
                 response = redirect("intake:report")
                 response.set_signed_cookie(
                     FOLLOW_UP_COOKIE,
                     str(submission.pk),
                     salt=FOLLOW_UP_SALT,
-                    max_age=FOLLOW_UP_AGE,
                     path="/submit/",
                     secure=settings.SESSION_COOKIE_SECURE,
                     httponly=True,
