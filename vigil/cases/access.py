@@ -38,6 +38,20 @@ def defenders_for_user(user: Any) -> QuerySet[Defender]:
     return scope_queryset(Defender.objects.all(), user)
 
 
+def acts_for_user(user: Any) -> QuerySet[Act]:
+    """Acts follow their incident's country."""
+    if not _can_document(user):
+        return Act.objects.none()
+    return scope_queryset(Act.objects.all(), user, field="incident__country")
+
+
+def sources_for_user(user: Any) -> QuerySet[Source]:
+    """Sources follow their incident's country."""
+    if not _can_document(user):
+        return Source.objects.none()
+    return scope_queryset(Source.objects.all(), user, field="incident__country")
+
+
 def _get(queryset: QuerySet, pk: Any) -> Any:
     try:
         return queryset.get(pk=int(pk))
@@ -60,12 +74,7 @@ def get_defender_for_user(user: Any, defender_id: Any) -> Defender:
 
 def get_act_for_user(user: Any, act_id: Any) -> Act:
     """An act is reached through its incident's country."""
-    if not _can_document(user):
-        raise Http404
-    return _get(
-        scope_queryset(Act.objects.select_related("incident"), user, field="incident__country"),
-        act_id,
-    )
+    return _get(acts_for_user(user).select_related("incident"), act_id)
 
 
 def get_evidence_for_user(user: Any, evidence_id: Any) -> Evidence:
@@ -76,6 +85,4 @@ def get_evidence_for_user(user: Any, evidence_id: Any) -> Evidence:
 
 
 def get_source_for_user(user: Any, source_id: Any) -> Source:
-    if not _can_document(user):
-        raise Http404
-    return _get(scope_queryset(Source.objects.all(), user, field="incident__country"), source_id)
+    return _get(sources_for_user(user), source_id)

@@ -10,6 +10,14 @@ Rows are matched to records by their external id (`ExternalRef`): a row seen bef
 updates its record when something differs, and changes nothing otherwise, so
 importing the same file twice changes nothing. Writes go through the case services
 (validation, encryption, search index, audit) in one transaction.
+
+An external id means a record only within the importer's need-to-know (`Scope`): the
+ids of records they may not open are, to them, ids nobody has used. A row under such
+an id makes a record of their own, and a link to one is "no valid ... with external
+id ...", word for word what an unused id gets, so that an import can neither reach
+nor overwrite a record of another country, nor tell whether an id exists there.
+Changing a record's country needs both countries: the record is found only within
+the importer's countries, and the country written is checked like any other.
 """
 
 import csv
@@ -26,7 +34,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vigil.cases import services
+from vigil.cases import access, services
 from vigil.cases.models import (
     FOCUS_GROUP_FIELDS,
     VICTIM_CATEGORY_FIELDS,
@@ -89,8 +97,23 @@ class Row:
 
 
 @dataclass
+class Scope:
+    """The external ids an importer may use: those of the records they may open."""
+
+    ids: dict[str, dict[str, int]]  # kind -> external id -> record
+    several: dict[str, set[str]]  # kind -> ids naming more than one record they may open
+    # An act's victim may live in a country the importer does not cover: the act's row
+    # may name that victim (it is the link the act has, kept as it is), no other row.
+    kept_victims: dict[int, set[str]]  # act -> the external ids of its current victim
+
+    def find(self, kind: str, external_id: str) -> int | None:
+        return self.ids[kind].get(external_id)
+
+
+@dataclass
 class Report:
     rows: dict[str, list[Row]]
+    scope: Scope | None = None
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -234,8 +257,43 @@ def _clean(column: Column, raw: Any) -> Any:
     return text  # ref: checked once every row is read
 
 
+def _reachable(user: Any) -> dict[str, Any]:
+    """The records of each kind `user` may open, by the desk's own access rules."""
+    return {
+        "defenders": access.defenders_for_user(user),
+        "incidents": access.incidents_for_user(user),
+        "acts": access.acts_for_user(user),
+        "sources": access.sources_for_user(user),
+    }
+
+
+def scope_of(user: Any) -> Scope:
+    """The external ids `user` may use; the ids of records they may not open are left
+    out, exactly as ids that were never used."""
+    ids: dict[str, dict[str, int]] = {}
+    several: dict[str, set[str]] = {}
+    for kind, records in _reachable(user).items():
+        found: dict[str, int] = {}
+        twice: set[str] = set()
+        refs = ExternalRef.objects.filter(kind=kind, object_id__in=records.values("pk"))
+        for external_id, object_id in refs.values_list("external_id", "object_id"):
+            if found.setdefault(external_id, object_id) != object_id:
+                twice.add(external_id)
+        for external_id in twice:
+            del found[external_id]
+        ids[kind], several[kind] = found, twice
+    victims = dict(Act.objects.filter(pk__in=ids["acts"].values()).values_list("pk", "victim_id"))
+    names: dict[int, set[str]] = {}
+    for external_id, object_id in ExternalRef.objects.filter(
+        kind="defenders", object_id__in=set(victims.values())
+    ).values_list("external_id", "object_id"):
+        names.setdefault(object_id, set()).add(external_id)
+    kept = {act: names.get(victim, set()) for act, victim in victims.items()}
+    return Scope(ids=ids, several=several, kept_victims=kept)
+
+
 def check(user: Any, raw: dict[str, list[dict[str, Any]]]) -> Report:
-    report = Report(rows={kind: [] for kind in KINDS})
+    report = Report(rows={kind: [] for kind in KINDS}, scope=scope_of(user))
     for kind in KINDS:
         columns = {c.name: c for c in LAYOUT[kind]}
         seen: dict[str, int] = {}
@@ -266,6 +324,8 @@ def check(user: Any, raw: dict[str, list[dict[str, Any]]]) -> Report:
                         )
                     )
                 seen.setdefault(row.external_id, number)
+                if row.external_id in report.scope.several[kind]:
+                    row.problems.append(Problem(kind, number, "external_id", _ambiguous()))
             country = row.values.get("country")
             if country and not in_scope(user, country):
                 row.problems.append(
@@ -278,7 +338,9 @@ def check(user: Any, raw: dict[str, list[dict[str, Any]]]) -> Report:
 def _check_links(report: Report) -> None:
     """Links name rows of the file or records imported before; a row linking to a
     rejected row is rejected too, until nothing changes."""
-    known = {kind: _known_refs(kind) for kind in KINDS}
+    scope = report.scope
+    assert scope is not None
+    known = {kind: set(scope.ids[kind]) for kind in KINDS}
     changed = True
     while changed:
         changed = False
@@ -297,7 +359,19 @@ def _check_links(report: Report) -> None:
                         targets = row.values.get(column.name) or []
                     else:
                         continue
-                    missing = [t for t in targets if t and t not in good[column.ref]]
+                    kept: set[str] = set()
+                    if kind == "acts" and column.name == "victim":
+                        act = scope.find("acts", row.external_id)
+                        kept = scope.kept_victims.get(act, set()) if act else set()
+                    several = [t for t in targets if t in scope.several[column.ref]]
+                    missing = [
+                        t
+                        for t in targets
+                        if t and t not in good[column.ref] and t not in kept and t not in several
+                    ]
+                    if several:
+                        row.problems.append(Problem(kind, row.number, column.name, _ambiguous()))
+                        changed = True
                     if missing:
                         row.problems.append(
                             Problem(
@@ -311,8 +385,10 @@ def _check_links(report: Report) -> None:
                         changed = True
 
 
-def _known_refs(kind: str) -> set[str]:
-    return set(ExternalRef.objects.filter(kind=kind).values_list("external_id", flat=True))
+def _ambiguous() -> str:
+    return _(
+        "this external id names more than one of the records you may open: give each its own id"
+    )
 
 
 # --- Writing ----------------------------------------------------------------------------
@@ -346,10 +422,8 @@ class _Abandoned(Exception):
 
 
 def _write_all(user: Any, report: Report, skip_invalid: bool, bar: Any) -> None:
-    ids: dict[str, dict[str, int]] = {
-        kind: dict(ExternalRef.objects.filter(kind=kind).values_list("external_id", "object_id"))
-        for kind in KINDS
-    }
+    assert report.scope is not None
+    ids: dict[str, dict[str, int]] = {kind: dict(report.scope.ids[kind]) for kind in KINDS}
     verify: list[tuple[Act, Row]] = []
     for kind in KINDS:
         for row in report.rows[kind]:
@@ -401,7 +475,10 @@ def _fields(kind: str, values: dict[str, Any], ids: dict[str, dict[str, int]]) -
         fields.update({f: g.value in groups for g, f in FOCUS_GROUP_FIELDS.items()})
     if kind == "acts":
         fields["incident"] = Incident.objects.get(pk=ids["incidents"][fields.pop("incident")])
-        fields["victim"] = Defender.objects.get(pk=ids["defenders"][fields.pop("victim")])
+        # None only for an existing act's own victim outside the importer's countries,
+        # which an update keeps as it is (an update never changes an act's victim).
+        victim = ids["defenders"].get(fields.pop("victim"))
+        fields["victim"] = Defender.objects.get(pk=victim) if victim else None
         fields.pop("verification")
         fields.pop("independent_sources")
     if kind == "sources":
@@ -447,7 +524,8 @@ def _update(user: Any, kind: str, record: Any, row: Row, ids: dict[str, dict[str
     wanted = dict(row.values)
     for column in LAYOUT[kind]:
         if column.kind == "ref":
-            wanted[column.name] = ids[column.ref][wanted[column.name]]
+            # A link the importer may not open is the record's own (checked): kept.
+            wanted[column.name] = ids[column.ref].get(wanted[column.name], current[column.name])
         if column.kind == "refs":
             wanted[column.name] = sorted(ids[column.ref][v] for v in wanted[column.name])
     wanted.pop("external_id")

@@ -9,7 +9,13 @@ from vigil.core.fields import EncryptedTextField
 
 class ExternalRef(models.Model):
     """The external id a record was imported (or exported) under, so that the same
-    row imported again finds its record instead of making a second one."""
+    row imported again finds its record instead of making a second one.
+
+    An id is looked up only among the records the importer may open (importer.py):
+    two desks may each have a record under the same id (two partners' "d1", or an id
+    a desk imported that another desk's record was exported under), and neither
+    import reaches the other's. Someone who may open both is told the id is
+    ambiguous, never given one of them."""
 
     kind = models.CharField(max_length=20)  # defenders, incidents, acts, sources
     external_id = models.CharField(max_length=200)
@@ -19,7 +25,7 @@ class ExternalRef(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "external_id"], name="one_record_per_external_id"
+                fields=["kind", "external_id", "object_id"], name="external_id_once_per_record"
             ),
         ]
         indexes = [models.Index(fields=["kind", "object_id"])]
