@@ -37,7 +37,8 @@ or nothing at all. The decisions, in docs/backups.md for operators:
   it is the last, so frames cannot be reordered, dropped, cut off or taken from
   another backup without the restore noticing. Outside the seals the file shows only
   a fixed marker, its size and (every Fernet token carries one) when it was sealed.
-  The header holds the format version, the date, the migrations and the counts; the
+  The header holds the format version, the date, the migrations, the counts and the
+  audit trail's head (an anchor that travels with the data); the
   manifest at the end holds the counts and the SHA-256 of every part; a restore
   checks both. Written to a temporary file beside the destination, flushed to disk,
   renamed into place, mode 0600.
@@ -53,7 +54,8 @@ or nothing at all. The decisions, in docs/backups.md for operators:
   (`connection.ops.sequence_reset_sql`), and raised to where the source's stood when
   that was higher, so no id is ever handed out twice (the audit trail names records
   by id). The backup and the restore each add an entry to the audit trail, which
-  names the archive by its SHA-256.
+  names the archive by its SHA-256, and anchor it outside the database (core/audit.py;
+  a restore's anchor sets aside the anchors of entries the backup did not have yet).
 """
 
 import base64
@@ -550,6 +552,7 @@ class Made:
     rows: int
     files: int
     vanished: int  # files deleted between the database snapshot and their copy
+    not_anchored: str = ""  # why the audit trail's head could not be anchored, if so
 
 
 def _destination(path: Path) -> Path:
@@ -587,6 +590,7 @@ def make(
                 counts = {t.label: t.model._base_manager.count() for t in tables}
                 names = files.names()
                 made_at = datetime.now(UTC).isoformat()
+                head = audit.head()
                 header = {
                     "format": FORMAT,
                     "made_at": made_at,
@@ -595,6 +599,12 @@ def make(
                     "migrations": sorted(_applied_migrations()),
                     "tables": counts,
                     "files": len(names),
+                    # The audit trail's head in this snapshot, as an anchor: the trail
+                    # restored from this archive must hold it, whatever the anchor
+                    # file of the installation says by then.
+                    "audit_head": None
+                    if head is None
+                    else {"seq": head.seq, "id": head.pk, "hash": head.entry_hash},
                 }
                 parts["header.json"] = _add_bytes(tar, "header.json", _json(header))
                 start(sum(counts.values()) + len(names))
@@ -631,16 +641,29 @@ def make(
             }
             _add_bytes(tar, "manifest.json", _json(manifest))
         writer.finish()
-    made = Made(
+    sha256 = writer.digest.hexdigest()
+    entry = audit.record(
+        actor=None, action="core.backup_made", object_type="backup", object_id=sha256
+    )
+    return Made(
         path=path,
         size=writer.size,
-        sha256=writer.digest.hexdigest(),
+        sha256=sha256,
         rows=sum(rows_written.values()),
         files=stored,
         vanished=vanished,
+        not_anchored=_anchor(entry, by="backup"),
     )
-    audit.record(actor=None, action="core.backup_made", object_type="backup", object_id=made.sha256)
-    return made
+
+
+def _anchor(entry: audit.AuditEntry, *, by: str) -> str:
+    """Anchor the entry that records a backup or restore outside the database; say
+    why not if that fails (the backup or restore itself is done)."""
+    try:
+        audit.write_anchor(entry=entry, by=by)
+    except audit.AnchorError as error:
+        return str(error)
+    return ""
 
 
 def _version() -> str:
@@ -664,6 +687,7 @@ class Restored:
     # column", "file NAME"), never by value. Restored all the same: they read again
     # once the key they were sealed with is added to VIGIL_ENCRYPTION_KEYS.
     unreadable: list[str] = field(default_factory=list)
+    not_anchored: str = ""  # why the restored trail's head could not be anchored, if so
 
 
 def restore(
@@ -685,13 +709,16 @@ def restore(
             reader = _SealedReader(handle)
             with transaction.atomic():
                 restored = _load(reader, staging, replace=replace, start=start, advance=advance)
-                audit.record(
+                entry = audit.record(
                     actor=None,
                     action="core.backup_restored",
                     object_type="backup",
                     object_id=restored.sha256,
                 )
             committed = True
+            # A "restore" anchor: the anchors of entries the backup did not have yet
+            # are set aside, and the restored trail is anchored (core/audit.py).
+            restored.not_anchored = _anchor(entry, by="restore")
             restored.moved_aside = files.replace_store(staging)
         except OSError as error:
             if not committed:

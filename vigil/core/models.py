@@ -35,6 +35,13 @@ class AuditEntry(models.Model):
     fields = models.JSONField(_("changed fields"), default=list, blank=True)
     prev_hash = models.CharField(_("previous entry's hash"), max_length=64, unique=True)
     entry_hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # The id of the audit key whose HMAC `entry_hash` is; NULL for an entry hashed
+    # with plain SHA-256 before the trail was keyed (see core/audit.py). Nullable,
+    # not blank: adding a column with a default rebuilds the table on SQLite, which
+    # would drop the append-only trigger.
+    key_id = models.CharField(  # noqa: DJ001
+        _("audit key id"), max_length=16, null=True, blank=True, editable=False
+    )
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -1,11 +1,14 @@
 """The audit trail: appending, refusing changes, and finding every kind of tampering."""
 
+import base64
 import hashlib
+import hmac
 import importlib
 from contextlib import contextmanager
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
@@ -73,7 +76,13 @@ def test_it_chains_each_entry_to_the_one_before(alice):
     assert second.prev_hash == first.entry_hash
     assert third.prev_hash == second.entry_hash
     assert third.actor_id == alice.pk and third.actor_name == "alice"
-    expected = hashlib.sha256(
+    # An HMAC-SHA256 under the newest audit key, named by an id derived from the key.
+    text = settings.AUDIT_KEYS[0]
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    key_id = hmac.new(raw, b"vigil audit key id v1", hashlib.sha256).hexdigest()[:8]
+    assert second.key_id == key_id
+    expected = hmac.new(
+        raw,
         audit.canonical_content(
             seq=second.seq,
             at=second.at,
@@ -84,7 +93,9 @@ def test_it_chains_each_entry_to_the_one_before(alice):
             object_id="2",
             fields=[],
             prev_hash=first.entry_hash,
-        )
+            key_id=key_id,
+        ),
+        hashlib.sha256,
     ).hexdigest()
     assert AuditEntry.objects.get(seq=second.seq).entry_hash == expected
 

@@ -52,6 +52,11 @@ class Command(BaseCommand):
                 "sha256": made.sha256,
             }
         )
+        if made.not_anchored:
+            self.stderr.write(
+                _("Warning: the audit trail's head was not anchored. %(reason)s")
+                % {"reason": made.not_anchored}
+            )
         if made.vanished:
             self.stdout.write(
                 _("%(count)s files were deleted while the backup ran, and are not in it.")

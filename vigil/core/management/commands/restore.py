@@ -67,6 +67,11 @@ class Command(BaseCommand):
                 _("The file store that was here is now %(path)s; delete it when satisfied.")
                 % {"path": restored.moved_aside}
             )
+        if restored.not_anchored:
+            self.stderr.write(
+                _("Warning: the audit trail's head was not anchored. %(reason)s")
+                % {"reason": restored.not_anchored}
+            )
         if restored.unreadable:
             places = restored.unreadable
             listed = ", ".join(places[:LISTED]) + (" ..." if len(places) > LISTED else "")
