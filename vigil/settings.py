@@ -218,6 +218,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_NAME = "vigil_session"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A cookie kept after the browser closes is evidence, on a seized phone, that it
+# visited Vigil. So no cookie has an expiry date: the CSRF token lives for the
+# browser session (and is set only by pages with a form that posts), and so does
+# the language choice.
+CSRF_COOKIE_AGE = None
+LANGUAGE_COOKIE_AGE = None
 
 # Reverse proxies whose X-Forwarded-For is believed (core/clients.py): addresses or
 # networks, comma-separated. Only when a request comes from one of them is the
