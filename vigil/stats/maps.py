@@ -72,3 +72,54 @@ def choropleth(counts: dict[str, int], *, exact: bool, link: Any = None) -> dict
         "shapes": shapes,
         "legend": [(n, band_label(n)) for n in range(len(BOUNDS) + 2)],
     }
+
+
+# --- The public map ---------------------------------------------------------------
+
+
+def public_bounds() -> tuple[int, ...]:
+    """The lower edges of the public map's classes above the first: the first class
+    runs from 0 to the small-count threshold minus one, so that a country with a
+    few acts looks like one with none."""
+    from vigil.stats.suppression import threshold
+
+    limit = threshold()
+    return (limit, *(bound for bound in BOUNDS if bound > limit))
+
+
+def public_band_number(value: int) -> int:
+    return sum(1 for bound in public_bounds() if value >= bound)
+
+
+def public_band_label(number: int) -> str:
+    edges = (0, *public_bounds())
+    if number == len(edges) - 1:
+        return f"{edges[-1]}+"
+    return f"{edges[number]}–{edges[number + 1] - 1}"
+
+
+def public_band(value: int) -> str:
+    """What the public map tells of a count: only its class ("0–4", "5–19", "50+")."""
+    return public_band_label(public_band_number(value))
+
+
+def public_choropleth(counts: dict[str, int]) -> dict[str, Any]:
+    """The public map: each country coloured by its class, and told only as that."""
+    geometry = world()
+    shapes = []
+    for code, d in geometry["countries"].items():
+        value = counts.get(code, 0)
+        number = public_band_number(value)
+        shapes.append(
+            Shape(
+                # `value` holds the class, not the count: the page never has it.
+                code=code, name=country_name(code), d=d, value=number, band=number,
+                shown=public_band_label(number), link="",
+            )
+        )  # fmt: skip
+    return {
+        "width": geometry["width"],
+        "height": geometry["height"],
+        "shapes": shapes,
+        "legend": [(n, public_band_label(n)) for n in range(len(public_bounds()) + 1)],
+    }

@@ -5,8 +5,14 @@ personnel, and trade unionists, in a 12-month period.
 
 The counting rules (also in docs/statistics.md and on the page):
 
-1. Only **verified** acts count, and only acts against **people** (not
-   organisations or communities), whose incident **began within the period**.
+1. Only **verified** acts count: verified by the desk on at least two independent,
+   reliable sources (the methodology's minimum; `VIGIL_SDG_MIN_SOURCES` may raise
+   it), that is, the verifier counted that many independent sources and that many
+   linked sources are rated reliable or usually reliable. Only acts against
+   **people** (not organisations or communities) count, whose incident **began
+   within the period**, and who are in at least one of the indicator's **victim
+   categories** (human rights defenders, journalists and associated media personnel,
+   trade unionists).
 2. Each act counts in the one 16.10.1 category its violation type belongs to
    (`core.vocabularies.SDG_CATEGORY_OF`).
 3. A **case** is one person in one category: a person who suffered several acts of
@@ -30,12 +36,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import VICTIM_CATEGORY_FIELDS, Act, Perpetrator
 from vigil.core.vocabularies import (
     REGIONAL_GROUP_OF,
+    RELIABLE_SOURCES,
     SDG_CATEGORY_OF,
     STATE_PERPETRATORS,
     DefenderKind,
@@ -102,11 +110,36 @@ def _perpetrator_group(category: str) -> str:
     return STATE if category in STATE_PERPETRATORS else category
 
 
+def minimum_sources() -> int:
+    return settings.SDG_MIN_SOURCES
+
+
+def verified(acts: QuerySet[Act] | None = None) -> QuerySet[Act]:
+    """The acts verified as the methodology means it (rule 1's first half), within
+    `acts` when given: marked verified on at least `minimum_sources()` independent
+    sources, of which as many are linked and rated reliable. An act marked verified
+    on one source is not a verified case, and every public count leaves it out."""
+    base = acts if acts is not None else Act.objects.all()
+    minimum = minimum_sources()
+    reliable = (
+        Act.sources.through.objects.filter(source__reliability__in=RELIABLE_SOURCES)
+        .values("act_id")
+        .annotate(n=Count("source_id", distinct=True))
+        .filter(n__gte=minimum)
+        .values("act_id")
+    )
+    return base.filter(
+        verification=Verification.VERIFIED, independent_sources__gte=minimum, pk__in=reliable
+    )
+
+
 def verified_acts(start: date, end: date, acts: QuerySet[Act] | None = None) -> QuerySet[Act]:
     """The acts 16.10.1 counts (rule 1), within `acts` when given (a scope)."""
-    base = acts if acts is not None else Act.objects.all()
-    return base.filter(
-        verification=Verification.VERIFIED,
+    in_a_category = Q()
+    for name in VICTIM_CATEGORY_FIELDS.values():
+        in_a_category |= Q(**{f"victim__{name}": True})
+    return verified(acts).filter(
+        in_a_category,
         victim__kind=DefenderKind.PERSON,
         incident__start_date__gte=start,
         incident__start_date__lte=end,

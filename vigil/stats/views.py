@@ -292,13 +292,14 @@ def records(request: HttpRequest) -> HttpResponse:
 PUBLIC_TABLES = ["sdg_by_sex", "acts_by_year_and_region"]
 
 
-def _public_year(request: HttpRequest) -> int:
-    this_year = timezone.localdate().year
+def _public_year(request: HttpRequest, years: list[int]) -> int:
+    """The year of the 16.10.1 table asked for: one of the published years, else
+    the last. Every other table is the same whatever the year."""
     try:
-        year = int(request.GET.get("year", this_year - 1))
+        year = int(request.GET.get("year", years[-1]))
     except ValueError:
-        year = this_year - 1
-    return min(max(year, 2000), this_year)
+        year = years[-1]
+    return year if year in years else years[-1]
 
 
 def _chart(counts: list[tuple[str, int]]) -> dict[str, Any]:
@@ -308,21 +309,29 @@ def _chart(counts: list[tuple[str, int]]) -> dict[str, Any]:
 
 def public_page(request: HttpRequest) -> HttpResponse:
     from vigil.stats import public
-    from vigil.stats.suppression import threshold
+    from vigil.stats.suppression import HIDDEN, threshold
 
-    year = _public_year(request)
-    this_year = timezone.localdate().year
-    tables = public.tables(year)
+    release = public.published()
+    year = _public_year(request, release.years)
+    tables = {
+        "sdg_by_sex": release.sdg_by_sex(year),
+        "acts_by_year_and_region": release.acts_by_year_and_region,
+    }
     return render(
         request,
         "stats/public.html",
         {
-            "map": maps.choropleth(public.acts_by_country(year), exact=False),
+            "map": maps.public_choropleth(
+                {code: band.value for code, band in release.countries.items()}
+            ),
             "year": year,
-            "years": list(range(this_year, this_year - 12, -1)),
+            "years": list(reversed(release.years)),
+            "first_year": release.years[0],
+            "last_year": release.years[-1],
             "tables": tables,
             "charts": {name: public.total_bars(grid) for name, grid in tables.items()},
             "threshold": threshold(),
+            "hidden": HIDDEN,
             "rates": reply_rates(kind=AddresseeKind.STATE, published_only=True)[:30],
         },
     )
@@ -334,8 +343,12 @@ def public_export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
     if name not in PUBLIC_TABLES or fmt not in {"csv", "xlsx"}:
         raise Http404
-    grid = public.tables(_public_year(request))[name]
-    header = ["", *grid.column_labels, _("Total")]
-    rows = [[label or _("Total"), *cells, total] for label, cells, total in grid.public_rows()]
+    release = public.published()
+    if name == "sdg_by_sex":
+        grid = release.sdg_by_sex(_public_year(request, release.years))
+    else:
+        grid = release.acts_by_year_and_region
+    header = ["", *(str(label) for label in grid.column_labels), _("Total")]
+    rows = [[str(label) or _("Total"), *cells, total] for label, cells, total in grid.public_rows()]
     content = _csv(header, rows) if fmt == "csv" else _xlsx(header, rows, name)
     return document(content, f"{name}.{fmt}")

@@ -4,17 +4,20 @@ from vigil.cases import services
 from vigil.cases.tests import factories as make
 
 
-def verified(actor, victim, violation, on, country="COL", perpetrators=(), verify=True):
+def verified(actor, victim, violation, on, country="COL", perpetrators=(), verify=True, sources=2):
+    """An act on its own incident; verified (unless `verify` is False) on `sources`
+    independent, reliable sources: two, the 16.10.1 methodology's minimum."""
     incident = make.incident(actor, country=country, start_date=on)
     act = make.act(
         actor, incident=incident, victim=victim, violation=violation,
         perpetrators=[{"category": p} for p in perpetrators],
     )  # fmt: skip
     if verify:
-        make.source(actor, incident=incident, acts=[act])
+        for n in range(sources):
+            make.source(actor, incident=incident, acts=[act], name=f"Source {n + 1}")
         act.refresh_from_db()
         services.act_set_verification(
             actor=actor, act=act, version=act.version, verification="verified",
-            independent_sources=1,
+            independent_sources=sources,
         )  # fmt: skip
     return act
