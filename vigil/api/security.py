@@ -14,6 +14,14 @@ from vigil.core.permissions import Perm, has_perm
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer vgl_...`. The request then acts as the token's user."""
 
+    def __call__(self, request: HttpRequest) -> Any:
+        """As django-ninja's, without its debug-mode log line, which wrote a header of
+        any other scheme (a Basic password, someone else's token) in full."""
+        scheme, _sep, token = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme or not token:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = tokens.authenticate(token)
         if found is not None:

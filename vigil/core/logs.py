@@ -6,13 +6,64 @@ refused, a lookup that names the key it missed. So every traceback is written as
 frames that raised it (file, line, function: code, not data) and each exception's
 type, with its message withheld. Someone debugging a failure has where it happened
 and what kind it was; reproducing it on test data gives the rest.
+
+Credentials are withheld from every line too, whoever wrote it and in every mode: a
+library that logs an Authorization header it did not expect (django-ninja does, in
+debug mode), a development server or proxy that logs the request line with its
+query string, a dictionary of headers printed on the way to a failure. The value of
+any credential header (Authorization, Proxy-Authorization, Cookie, Set-Cookie, API
+key and token headers), of anything that follows an authentication scheme (Basic,
+Bearer, Digest, Token...), of a Vigil API token (`vgl_...`) and of query parameters
+named like a secret (token, code, password, key, secret, session, signature) is
+replaced by `[withheld]`.
 """
 
 import logging
+import re
 import traceback
+
+WITHHELD = "[withheld]"
+
+# A header name followed by its value, as a header line, a dict entry, or a
+# keyword: `Authorization: Basic abc`, `'Cookie': 'a=b; c=d'`, `HTTP_X_API_KEY=...`.
+_HEADER = re.compile(
+    r"""(?ix)
+    (\b(?:http_)?(?:proxy[-_])?(?:authorization|set[-_]cookie|cookie|x[-_]api[-_]key
+        |api[-_]key|x[-_]auth[-_]token|x[-_]csrftoken|x[-_]amz[-_]security[-_]token)\b
+     ['"]?\s*[:=]\s*)
+    (?:'[^']*'|"[^"]*"|[^\r\n}]*)
+    """
+)
+# An authentication scheme and what follows it, wherever it appears, when that looks
+# like a credential (a digit or symbol in six characters or more, or sixteen of any),
+# so that plain words after "token" stay readable.
+_SCHEME = re.compile(
+    r"(?i)\b(basic|bearer|digest|token|negotiate|ntlm|hoba|mutual|aws4-hmac-sha256)"
+    r"(?:\s+|(?=vgl_))"
+    r"(?:(?=[^\s'\"]*[0-9+/=_.~-])[^\s'\"]{6,}|[^\s'\"]{16,})"
+    r"(?:\s*,\s*[^\s'\"]+)*"
+)
+_API_TOKEN = re.compile(r"\bvgl_[A-Za-z0-9_\-]+")
+# Query parameters (and form-encoded pairs) whose name says they carry a secret.
+_QUERY = re.compile(
+    r"(?i)([?&;]|\b)((?:[a-z0-9_\-]*[_\-])?(?:token|code|password|passwd|pwd|passphrase"
+    r"|secret|key|session|sessionid|signature|sig|auth|csrfmiddlewaretoken)=)[^&\s'\"#]*"
+)
+
+
+def redact(text: str) -> str:
+    """`text` with every credential it appears to carry replaced by `[withheld]`."""
+    text = _HEADER.sub(lambda m: m.group(1) + WITHHELD, text)
+    text = _SCHEME.sub(lambda m: m.group(1) + " " + WITHHELD, text)
+    text = _API_TOKEN.sub(WITHHELD, text)
+    return _QUERY.sub(lambda m: m.group(1) + m.group(2) + WITHHELD, text)
 
 
 class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        """The line as logging would write it, with credentials withheld."""
+        return redact(super().format(record))
+
     def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
         chain: list[BaseException] = []
         error: BaseException | None = ei[1]
