@@ -146,7 +146,7 @@ class ActivityFile(models.Model):
     stored_name = models.CharField(max_length=64, unique=True, editable=False)
     filename = EncryptedTextField(_("file name"))
     size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = EncryptedTextField(_("SHA-256"))  # encrypted: see cases.Evidence
 
     class Meta:
         ordering = ["pk"]

@@ -97,7 +97,7 @@ class Defender(Tracked):
         _("age group"), max_length=20, choices=AgeGroup.choices, default=AgeGroup.UNKNOWN
     )
     country = models.CharField(_("country"), max_length=3, choices=country_choices)
-    occupation = models.CharField(_("occupation"), max_length=200, blank=True)
+    occupation = EncryptedTextField(_("occupation"), max_length=200, blank=True)
     # One column per category, so that both databases can filter and count them
     # (SQLite cannot search inside a JSON list). VICTIM_CATEGORY_FIELDS and
     # FOCUS_GROUP_FIELDS map the vocabularies onto them.
@@ -251,7 +251,7 @@ class Act(Tracked):
     detention_end = models.DateField(_("released on"), null=True, blank=True)
     detention_place = EncryptedTextField(_("place of detention"), blank=True)
     charges = EncryptedTextField(_("charges"), blank=True)
-    laws_invoked = models.TextField(_("laws invoked"), blank=True)
+    laws_invoked = EncryptedTextField(_("laws invoked"), blank=True)
     verification = models.CharField(
         _("verification"),
         max_length=20,
@@ -351,14 +351,16 @@ class Source(Tracked):
 
 class Evidence(Tracked):
     """A file that supports an incident: stored encrypted on disk (core/files.py),
-    with the SHA-256 of its content, so that a copy can be proven unchanged."""
+    with the SHA-256 of its content, so that a copy can be proven unchanged. The
+    SHA-256 is encrypted too: in the clear, anyone holding a photo could confirm
+    from a seized database that it was reported."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evidence")
     stored_name = models.CharField(max_length=64, unique=True, editable=False)
     filename = EncryptedTextField(_("file name"))
     description = EncryptedTextField(_("description"), blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = EncryptedTextField(_("SHA-256"))
 
     class Meta:
         verbose_name = _("evidence")

@@ -429,7 +429,7 @@ def evidence_add(
             actor=actor, action="cases.evidence_added", obj=evidence, fields=["file", "description"]
         )
         for case in _cases_of(incident):
-            _event(case, actor, CaseEvent.Kind.EVIDENCE_ADDED, stored.sha256[:12])
+            _event(case, actor, CaseEvent.Kind.EVIDENCE_ADDED, f"#{evidence.pk}")
     except Exception:
         files.delete(stored.name)
         raise

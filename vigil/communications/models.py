@@ -164,7 +164,7 @@ class Reply(Tracked):
         Communication, on_delete=models.CASCADE, related_name="replies"
     )
     received_on = models.DateField(_("received on"))
-    sender = models.CharField(_("from"), max_length=200)
+    sender = EncryptedTextField(_("from"), max_length=200)  # "Lawyer of ...": it can name
     kind = models.CharField(_("type of reply"), max_length=20, choices=ReplyType.choices)
     assessment = EncryptedTextField(_("assessment"), blank=True)
 
@@ -189,7 +189,7 @@ class ReplyFile(models.Model):
     stored_name = models.CharField(max_length=64, unique=True, editable=False)
     filename = EncryptedTextField(_("file name"))
     size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = EncryptedTextField(_("SHA-256"))  # encrypted: see cases.Evidence
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

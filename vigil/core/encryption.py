@@ -254,8 +254,3 @@ def blind_index(text: str, *, purpose: str) -> str:
     """The keyed hash of the normalised `text`, for exact-match lookup."""
     return hmac.new(_index_key(purpose), normalise(text).encode(), hashlib.sha256).hexdigest()
 
-
-def keyed_digest(content: bytes, *, purpose: str) -> str:
-    """A keyed hash of `content` (a file), to prove a copy unchanged without letting
-    anyone who holds a file confirm, from the database, that it was reported."""
-    return hmac.new(_index_key(purpose), content, hashlib.sha256).hexdigest()

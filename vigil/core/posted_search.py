@@ -6,6 +6,9 @@ under a random token for an hour, and only the token goes into the URL of the
 results (`?q=PARAMETER`), with the other filters, which are codes. Tokens of the desk
 are bound to the person who searched; public ones to nobody (they reveal only
 words, and only to someone who already holds the token).
+
+The words are encrypted in the cache (Redis in production, which an intruder or a
+memory dump may read): they are often a defender's full name.
 """
 
 import secrets
@@ -16,6 +19,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
+
+from vigil.core import encryption
 
 TTL = 60 * 60
 WORDS = "text"  # the form field that holds the words
@@ -41,7 +46,7 @@ def redirect_url(request: HttpRequest, viewname: str, *, scope: str, **kwargs: A
     text = params.pop(WORDS, [""])[0].strip()
     if text:
         token = secrets.token_urlsafe(12)
-        cache.set(_key(_scope(request, scope), token), text, TTL)
+        cache.set(_key(_scope(request, scope), token), encryption.encrypt(text), TTL)
         params[PARAMETER] = token
     for name in [k for k, v in params.items() if not v]:
         params.pop(name)
@@ -55,8 +60,12 @@ def restore(request: HttpRequest, *, scope: str) -> QueryDict:
     data = request.GET.copy()
     token = data.get(PARAMETER)
     if token:
-        text = cache.get(_key(_scope(request, scope), token))
+        sealed = cache.get(_key(_scope(request, scope), token))
         data.pop(PARAMETER)
+        try:
+            text = encryption.decrypt(sealed) if isinstance(sealed, str) else None
+        except encryption.DecryptionError:  # sealed under a key since removed
+            text = None
         if text is None:
             messages.info(request, _("That search has expired. Please search again."))
         else:

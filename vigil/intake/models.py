@@ -85,7 +85,7 @@ class SubmissionFile(models.Model):
     filename = EncryptedTextField()
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = EncryptedTextField()  # encrypted: see cases.Evidence
     received_on = models.DateField()
 
     class Meta:
