@@ -8,7 +8,7 @@ from vigil.core import encryption
 
 
 class EncryptedTextField(models.TextField):
-    """Text stored as a Fernet token; Python code sees the plain text.
+    """Text stored sealed (`vigil.core.encryption`); Python code sees the plain text.
 
     The database can neither search nor sort on it: find records through a blind
     index or the search index instead. An empty value is stored empty.

@@ -97,7 +97,7 @@ class WrappedKey(models.Model):
     """A key of Vigil's own, kept in the database encrypted under the encryption keys
     ("wrapped"). The blind-index key lives here: it must outlive every rotation of
     the encryption keys, or no name already indexed could be found again. Someone
-    with the database but not the keys reads only a Fernet token; `rotate_keys`
+    with the database but not the keys reads only a sealed value; `rotate_keys`
     re-wraps it under the newest key like every other encrypted value."""
 
     purpose = models.CharField(max_length=50, unique=True)
