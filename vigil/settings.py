@@ -141,8 +141,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work while one writer writes; IMMEDIATE takes the write
         # lock when a transaction begins, so two writers queue instead of failing
         # with "database is locked" half-way through (and the audit chain, which
-        # reads its head then appends, is serialised).
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # reads its head then appends, is serialised). synchronous=FULL syncs the WAL
+        # at every commit, so a receipt is shown only once its report would survive a
+        # power cut or an OS crash (NORMAL survives only a killed process).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
