@@ -31,12 +31,12 @@ or nothing at all. The decisions, in docs/backups.md for operators:
 - **The file store**: every file as stored (already encrypted), under its store name.
 - **The archive**: a tar stream (`header.json`, `database/NNNNNN.json` parts of at
   most `BATCH` rows, `files/ab/NAME`, `manifest.json`) cut into frames of `CHUNK`
-  bytes, each sealed as one Fernet token (AES-128-CBC and HMAC-SHA256) under the
+  bytes, each sealed as one value of `vigil.core.encryption` (AES-256-GCM) under the
   newest key of `VIGIL_ENCRYPTION_KEYS` through `vigil.core.encryption`. Each frame's
   sealed content starts with the archive's random id, the frame's number and whether
   it is the last, so frames cannot be reordered, dropped, cut off or taken from
   another backup without the restore noticing. Outside the seals the file shows only
-  a fixed marker, its size and (every Fernet token carries one) when it was sealed.
+  a fixed marker, its size and the id of the key that sealed it (no time).
   The header holds the format version, the date, the migrations, the counts and the
   audit trail's head (an anchor that travels with the data); the
   manifest at the end holds the counts and the SHA-256 of every part; a restore
@@ -364,7 +364,7 @@ class _SealedWriter:
 
     def _seal(self, content: bytes, *, last: bool) -> None:
         head = _FRAME_HEAD.pack(self.archive_id, self.frames, last)
-        # The token's binary form: Fernet's base64 would add a third to the size.
+        # The sealed value's binary form: base64 would add a third to the size.
         token = base64.urlsafe_b64decode(encryption.encrypt_bytes(head + content))
         self._emit(struct.pack(">I", len(token)) + token)
         self.frames += 1
@@ -421,7 +421,8 @@ class _SealedReader:
         if not head:
             raise ArchiveDamaged(_("The backup is cut short: it ends before its last part."))
         (length,) = struct.unpack(">I", head.rjust(4, b"\0"))
-        # A frame is its content plus Fernet's 57 bytes and padding; more is damage.
+        # A frame is its content plus the seal's header, nonce, tag and padding (at
+        # most 73 bytes; an old Fernet frame 89); more is damage.
         limit = CHUNK + _FRAME_HEAD.size + 4096
         token = self._take(length) if len(head) == 4 and length <= limit else b""
         if len(head) < 4 or length > limit or len(token) < length:
@@ -642,9 +643,7 @@ def make(
             _add_bytes(tar, "manifest.json", _json(manifest))
         writer.finish()
     sha256 = writer.digest.hexdigest()
-    entry = audit.record(
-        actor=None, action="core.backup_made", object_type="backup", object_id=sha256
-    )
+    audit.record(actor=None, action="core.backup_made", object_type="backup", object_id=sha256)
     return Made(
         path=path,
         size=writer.size,
@@ -652,13 +651,15 @@ def make(
         rows=sum(rows_written.values()),
         files=stored,
         vanished=vanished,
-        not_anchored=_anchor(entry, by="backup"),
+        # The head the archive holds, so that the anchor still binds the trail that a
+        # restore of this archive brings back.
+        not_anchored=_anchor(head, by="backup") if head is not None else "",
     )
 
 
 def _anchor(entry: audit.AuditEntry, *, by: str) -> str:
-    """Anchor the entry that records a backup or restore outside the database; say
-    why not if that fails (the backup or restore itself is done)."""
+    """Anchor a backup's head, or the entry that records a restore, outside the
+    database; say why not if that fails (the backup or restore itself is done)."""
     try:
         audit.write_anchor(entry=entry, by=by)
     except audit.AnchorError as error:
