@@ -11,6 +11,7 @@ elsewhere and exported again names every record the same way.
 import csv
 import io
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.urls import reverse
 
 from vigil.cases import access
 from vigil.cases.models import Act, Source
-from vigil.core import audit
+from vigil.core import audit, spreadsheets
 from vigil.core.permissions import Perm, has_perm, scope_queryset
 from vigil.exchange.layout import KINDS, LAYOUT, SINGULAR, csv_header, model_values
 from vigil.exchange.models import ExternalRef
@@ -141,13 +142,25 @@ def as_json(data: dict[str, list[dict[str, Any]]]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode()
 
 
+def _typed(kind: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its whole-number columns as numbers, so that a spreadsheet reads
+    them as numbers (and a sign is never taken for a formula)."""
+    numbers = {c.name for c in LAYOUT[kind] if c.kind == "int"}
+    return {
+        name: int(value) if name in numbers and re.fullmatch(r"-?\d+", str(value)) else value
+        for name, value in row.items()
+    }
+
+
 def as_csv(data: dict[str, list[dict[str, Any]]]) -> bytes:
+    """The CSV layout; a text that a spreadsheet would run as a formula is quoted."""
     output = io.StringIO()
     writer = csv.DictWriter(output, fieldnames=csv_header(), extrasaction="ignore")
     writer.writeheader()
     for kind in KINDS:
         for row in data[kind]:
-            writer.writerow({"record": SINGULAR[kind], **row})
+            row = {"record": SINGULAR[kind], **_typed(kind, row)}
+            writer.writerow(spreadsheets.dict_cells(row))
     return ("\ufeff" + output.getvalue()).encode()
 
 
@@ -159,9 +172,10 @@ def as_xlsx(data: dict[str, list[dict[str, Any]]]) -> bytes:
     for kind in KINDS:
         sheet = workbook.create_sheet(kind)
         header = [c.name for c in LAYOUT[kind]] + ["url"]
-        sheet.append(header)
+        spreadsheets.append(sheet, header)
         for row in data[kind]:
-            sheet.append([row.get(name, "") for name in header])
+            typed = _typed(kind, row)
+            spreadsheets.append(sheet, [typed.get(name, "") for name in header])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

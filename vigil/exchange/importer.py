@@ -43,6 +43,7 @@ from vigil.cases.models import (
     Incident,
     Source,
 )
+from vigil.core import spreadsheets
 from vigil.core.permissions import Perm, has_perm, in_scope
 from vigil.core.vocabularies import COUNTRIES, Verification
 from vigil.exchange.layout import KINDS, LAYOUT, PLURAL, SINGULAR, Column, model_values
@@ -177,7 +178,9 @@ def read_csv(content: bytes) -> dict[str, list[dict[str, Any]]]:
                 _("Line %(line)s: the record column must say defender, incident, act or source.")
                 % {"line": reader.line_num}
             )
-        rows[kind].append({k: v for k, v in line.items() if k and k != "record"})
+        # A cell Vigil quoted against formulas (core/spreadsheets.py) reads as it was.
+        cells = {k: spreadsheets.restore(v) for k, v in line.items() if k and k != "record"}
+        rows[kind].append(cells)
     return rows
 
 
@@ -200,7 +203,9 @@ def read_xlsx(content: bytes) -> dict[str, list[dict[str, Any]]]:
         for line in lines:
             if all(v is None or v == "" for v in line):
                 continue
-            rows[sheet.title].append({h: v for h, v in zip(header, line, strict=False) if h})
+            rows[sheet.title].append(
+                {h: spreadsheets.restore(v) for h, v in zip(header, line, strict=False) if h}
+            )
     return rows
 
 
@@ -569,10 +574,9 @@ def write_rejected(report: Report, path: Path) -> None:
         writer.writeheader()
         for row in report.rejected:
             cells = {k: ("" if v is None else v) for k, v in row.raw.items()}
+            problems = "; ".join(f"{p.column}: {p.reason}" for p in row.problems)
             writer.writerow(
-                {
-                    **cells,
-                    "record": SINGULAR[row.kind],
-                    "problems": "; ".join(f"{p.column}: {p.reason}" for p in row.problems),
-                }
+                spreadsheets.dict_cells(
+                    {**cells, "record": SINGULAR[row.kind], "problems": problems}
+                )
             )

@@ -21,7 +21,7 @@ from vigil.activities.models import Level
 from vigil.cases.selectors import CaseFilter
 from vigil.communications.models import AddresseeKind
 from vigil.communications.selectors import reply_rates
-from vigil.core import audit
+from vigil.core import audit, spreadsheets
 from vigil.core.http import document
 from vigil.core.permissions import Perm, permission_required
 from vigil.measures.models import Effect
@@ -177,9 +177,9 @@ def _table(request: HttpRequest, name: str) -> tuple[list[str], list[list[Any]]]
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
     output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer = csv.writer(output)  # cells a spreadsheet would run as formulas are quoted
+    writer.writerow(spreadsheets.cells(header))
+    writer.writerows(spreadsheets.cells(row) for row in rows)
     return ("\ufeff" + output.getvalue()).encode()  # a BOM: spreadsheets then read UTF-8
 
 
@@ -189,9 +189,9 @@ def _xlsx(header: list[str], rows: list[list[Any]], title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(header)
+    spreadsheets.append(sheet, header)
     for row in rows:
-        sheet.append(row)
+        spreadsheets.append(sheet, row)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
