@@ -5,7 +5,7 @@ so it never touches real data. Each figure is the best of several rounds, and ea
 comes with a baseline measured in the same run on the same machine, so the ratios
 mean something on a shared, noisy machine where the absolute times do not.
 
-- append: `audit.record()` (head lookup, canonical JSON, SHA-256, insert, in its
+- append: `audit.record()` (head lookup, canonical JSON, HMAC-SHA256, insert, in its
   own transaction) against a plain ORM insert of a small row, also one per
   transaction.
 - verify: `audit.verify()` over the whole chain against merely reading the same
