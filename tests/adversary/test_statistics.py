@@ -8,6 +8,7 @@ protected when the attacker cannot narrow it to fewer than five possible values.
 Assertion messages print positions and counts, never a name."""
 
 import csv
+import html
 import io
 import re
 from datetime import date
@@ -27,6 +28,14 @@ THRESHOLD = 5
 TABLE = "acts_by_year_and_region"
 COUNTRY = {"African Group": "KEN", "Asia-Pacific Group": "PHL"}
 COUNTRY["Latin American and Caribbean Group"] = "COL"
+
+
+@pytest.fixture
+def resolution():
+    from vigil.library import parsing, services
+    from vigil.library.tests.test_parsing import PLAIN
+
+    return services.resolution_import(parsing.parse(PLAIN))
 
 
 def _acts(actor, counts: dict[tuple[int, str], int]) -> None:
@@ -107,4 +116,162 @@ def test_overlapping_windows_of_years_cannot_be_combined_to_work_back_a_small_co
     for year in years:
         response = client.get(reverse("public_stats:export", args=[TABLE, "csv"]) + f"?year={year}")
         _add_published_table(statement, _read_csv(response.content), truth, counts)
+    assert _exposed(statement, truth) == []
+
+
+def test_the_library_does_not_count_a_case_an_officer_has_just_linked(client, alice, resolution):
+    # An officer links a case, not verified, to a paragraph: the public page must
+    # not tell that a case exists under it ("1 case" pointed at it at once).
+    from vigil.library.models import Paragraph
+
+    paragraph = Paragraph.objects.filter(resolution=resolution).first()
+    case = make.case(alice)
+    case_services.case_update(actor=alice, case=case, version=case.version, paragraphs=[paragraph])
+    page = client.get(reverse("library:detail", args=[resolution.pk])).content.decode()
+    assert "1 case" not in page and "verified case" not in page
+    assert case.reference not in page
+
+
+def test_the_library_does_not_count_a_few_verified_cases_nor_others_scope(
+    client, alice, bob, carol, resolution
+):
+    # Two verified cases in Kenya under a paragraph: a small count, hidden from the
+    # public; and an officer for Colombia learns nothing of Kenya's cases.
+    from vigil.library.models import Paragraph
+
+    paragraph = Paragraph.objects.filter(resolution=resolution).first()
+    victim = make.defender(carol, name="Victim", country="KEN")
+    for n in range(2):
+        case = make.case(carol, country="KEN", title=f"Case {n}")
+        case_services.case_update(
+            actor=carol, case=case, version=case.version, paragraphs=[paragraph]
+        )
+        verified(carol, victim, ViolationType.THREATS, date(2025, 1, 1), "KEN", case=case)
+    url = reverse("library:detail", args=[resolution.pk])
+    assert "verified case" not in client.get(url).content.decode()
+    assert "2 cases" not in client.get(url).content.decode()
+    client.force_login(alice)
+    page = client.get(url).content.decode()
+    assert "2 cases" not in page and "verified case" not in page
+
+
+@pytest.mark.parametrize("value", ["1", "2", "0", "-5", "five"])
+def test_a_small_count_setting_that_would_switch_suppression_off_is_refused(tmp_path, value):
+    # VIGIL_STATS_SMALL_COUNT=1 hid nothing: every count from 1 up was published.
+    from conftest import manage_env, run_manage
+
+    env = manage_env(tmp_path, VIGIL_DEBUG="1", VIGIL_STATS_SMALL_COUNT=value)
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: VIGIL_STATS_SMALL_COUNT must be a "
+        "whole number of at least 3 (5 if unset): a lower value would publish counts small "
+        "enough to point at a person."
+    )
+    assert run_manage("check", env={**env, "VIGIL_STATS_SMALL_COUNT": "3"}).returncode == 0
+
+
+def test_everything_the_public_statistics_publish_together_gives_no_small_count_away(client, carol):
+    # A desk's worth of records over four years, in a dozen countries: the attacker
+    # reads the page (its map), the whole-period table as CSV and XLSX, and the
+    # 16.10.1 table of every year, and joins them: a regional group's countries add
+    # up to its column; a year's 16.10.1 cases are at most its verified acts.
+    import random
+
+    from openpyxl import load_workbook
+
+    from vigil.core.vocabularies import REGIONAL_GROUP_OF, SDG_CATEGORY_OF, country_name
+    from vigil.stats import maps
+
+    rng = random.Random(16101)  # noqa: S311 (test data, not a secret)
+    countries = ["COL", "BRA", "MEX", "KEN", "NGA", "PHL", "IND", "HUN", "FRA", "TWN", "PSE"]
+    violations = [
+        ViolationType.KILLING, ViolationType.TORTURE, ViolationType.ARBITRARY_DETENTION,
+        ViolationType.THREATS, ViolationType.ENFORCED_DISAPPEARANCE, ViolationType.KIDNAPPING,
+    ]  # fmt: skip
+    sexes = ["woman", "man", "non_binary", "unknown"]
+    counted = []  # (year, country, category or None, sex): what the statistics count
+    for n in range(70):
+        year = rng.choice([2022, 2023, 2024, 2024, 2025, 2025])
+        country = rng.choice(countries[:4] * 3 + countries)
+        violation, sex = rng.choice(violations), rng.choice(sexes)
+        in_category = rng.random() < 0.85
+        victim = make.defender(
+            carol, name=f"Person {n}", sex_gender=sex, country=country, is_hrd=in_category
+        )
+        sources = 2 if rng.random() < 0.9 else 1
+        verified(carol, victim, violation, date(year, rng.randint(1, 12), 1), country,
+                 sources=sources)  # fmt: skip
+        if sources == 2:
+            category = SDG_CATEGORY_OF[violation].value if in_category else None
+            counted.append((year, country, category, sex))
+
+    def group_label(code):
+        group = REGIONAL_GROUP_OF.get(code)
+        return str(group.label) if group else "Other"
+
+    statement, truth = Statement(), {}
+    # The whole-period table, by year and group: the CSV and the XLSX say the same.
+    url = reverse("public_stats:export", args=[TABLE, "csv"])
+    table = _read_csv(client.get(url).content)
+    workbook = load_workbook(io.BytesIO(client.get(url.replace(".csv", ".xlsx")).content))
+    assert [["" if v is None else str(v) for v in row] for row in workbook.active.values] == table
+    by_group = {}
+    for year, country, _category, _sex in counted:
+        key = (year, group_label(country))
+        by_group[key] = by_group.get(key, 0) + 1
+    _add_published_table(statement, table, truth, by_group)
+    years = [int(row[0]) for row in table[1:-1]]
+    assert years == [2022, 2023, 2024, 2025]
+    window = tuple(years)
+    # The map: every country on it, told as a range.
+    page = client.get(reverse("public_stats:page")).content.decode()
+    svg = page.split('id="public-map-caption"')[0]
+    names = {country_name(code): code for code in maps.world()["countries"]}
+    bands = {
+        html.unescape(name): band
+        for name, band in re.findall(r"<title>([^<:]+): ([^<]+)</title>", svg)
+    }
+    assert len(bands) == len(names)
+    per_country = {}
+    for _year, country, _category, _sex in counted:
+        per_country[country] = per_country.get(country, 0) + 1
+    members = {}
+    for name, band in bands.items():
+        code = names[name]
+        statement.shown[("country", code)] = band
+        truth[("country", code)] = per_country.get(code, 0)
+        members.setdefault(group_label(code), []).append(("country", code))
+    groups = table[0][1:-1]
+    for group in groups:
+        # Countries of the group not on the map: an unknown the attacker cannot read.
+        statement.add_sum([*members.get(group, []), ("off the map", group)], (window, group))
+    # The 16.10.1 table of every year.
+    for year in years:
+        url = reverse("public_stats:export", args=["sdg_by_sex", "csv"]) + f"?year={year}"
+        sdg = _read_csv(client.get(url).content)
+        header, body = sdg[0][1:-1], sdg[1:-1]
+        cells = [row[1:-1] for row in body]
+        statement.add_table(
+            ("sdg", year), cells, [row[-1] for row in body], sdg[-1][1:-1], sdg[-1][-1]
+        )
+        labels = [row[0] for row in body]
+        from vigil.core.vocabularies import SdgCategory, SexGender
+
+        category_of = {str(c.label): c.value for c in SdgCategory}
+        sex_of = {str(s.label): s.value for s in SexGender}
+        cases = [(c, s) for y, _country, c, s in counted if y == year and c]
+        for i, label in enumerate(labels):
+            for j, sex in enumerate(header):
+                key = (category_of[label], sex_of[sex])
+                truth[(("sdg", year), i, j)] = cases.count(key)
+            truth[(("sdg", year), i, "total")] = sum(
+                1 for c, _s in cases if c == category_of[label]
+            )
+        for j, sex in enumerate(header):
+            truth[(("sdg", year), "total", j)] = sum(1 for _c, s in cases if s == sex_of[sex])
+        truth[(("sdg", year), "total", "total")] = len(cases)
+        statement.add_at_most([(("sdg", year), "total", "total")], (year, "total"))
+    small = [k for k, v in truth.items() if 0 < v < THRESHOLD]
+    assert len(small) > 20  # the data has small counts to protect
     assert _exposed(statement, truth) == []

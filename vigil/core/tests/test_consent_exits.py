@@ -34,7 +34,6 @@ from vigil.communications.tests.helpers import sent
 from vigil.core import reports
 from vigil.core.models import AuditEntry
 from vigil.core.vocabularies import ViolationType
-from vigil.stats import public
 from vigil.stats.views import PUBLIC_TABLES
 
 pytestmark = pytest.mark.django_db
@@ -194,8 +193,10 @@ def test_the_public_record_and_its_search_never_carry_the_name(client, record):
 
 
 def test_public_statistics_and_their_exports_name_nobody(client, record):
+    # The record's acts are this year's, on one source: the public statistics count
+    # neither (a year is published once it ends, and 16.10.1 verifies on two sources;
+    # docs/statistics.md). Whatever they count, the pages must name nobody.
     year = record.acts[0].incident.start_date.year
-    assert public.acts_by_country(year).get("COL") == 2  # both verified acts are counted
     page = client.get(reverse("public_stats:page") + f"?year={year}")
     assert page.status_code == 200
     assert not names_anyone(page.content.decode())

@@ -57,9 +57,53 @@ def test_linked_records_show_publicly_only_when_public_and_cases_only_as_a_count
     public = client.get(url).content.decode()
     assert published.reference in public
     assert confidential.reference not in public
-    assert "1 case" in public and case.reference not in public
+    # One unverified case: not counted, and not told apart from none.
+    assert "1 case" not in public and "verified case" not in public
+    assert case.reference not in public
     client.force_login(alice)
     assert case.reference in client.get(url).content.decode()
+
+
+def test_the_public_counts_verified_cases_from_the_threshold_and_staff_only_their_own(
+    client, alice, bob, carol, dave, resolution
+):
+    from datetime import date
+
+    from vigil.core.vocabularies import ViolationType
+    from vigil.stats.tests.builders import verified
+
+    paragraph = Paragraph.objects.get(resolution=resolution, kind="operative", number=2)
+    victim = make.defender(carol, name="Victim")
+    cases = []
+    for n, country in enumerate(["COL", "COL", "KEN", "KEN", "KEN", "KEN"]):
+        case = make.case(carol, country=country, title=f"Case {n}")
+        case_services.case_update(
+            actor=carol, case=case, version=case.version, paragraphs=[paragraph]
+        )
+        verify = n < 5  # the sixth is linked but not verified
+        verified(carol, victim, ViolationType.THREATS, date(2025, 1, 1), country, case=case,
+                 verify=verify)  # fmt: skip
+        cases.append(case)
+    url = reverse("library:detail", args=[resolution.pk])
+    public = client.get(url).content.decode()
+    assert "5 verified cases" in public
+    assert not any(case.reference in public for case in cases)
+    client.force_login(dave)  # an analyst opens no case: the public count
+    assert "5 verified cases" in client.get(url).content.decode()
+    client.force_login(alice)  # an officer for Colombia: her two cases, no count
+    page = client.get(url).content.decode()
+    assert [c.reference in page for c in cases] == [True, True, False, False, False, False]
+    assert "verified case" not in page
+    # One fewer verified case: below the threshold, the count is not told.
+    from vigil.cases.models import Act
+
+    act = Act.objects.filter(incident__cases=cases[0]).get()
+    case_services.act_set_verification(
+        actor=carol, act=act, version=act.version, verification="under_review",
+        independent_sources=0,
+    )  # fmt: skip
+    client.logout()
+    assert "verified case" not in client.get(url).content.decode()
 
 
 def test_a_case_is_linked_to_paragraphs_from_its_own_form_and_the_link_is_audited(

@@ -4,10 +4,13 @@ from vigil.cases import services
 from vigil.cases.tests import factories as make
 
 
-def verified(actor, victim, violation, on, country="COL", perpetrators=(), verify=True, sources=2):
-    """An act on its own incident; verified (unless `verify` is False) on `sources`
-    independent, reliable sources: two, the 16.10.1 methodology's minimum."""
-    incident = make.incident(actor, country=country, start_date=on)
+def verified(
+    actor, victim, violation, on, country="COL", perpetrators=(), verify=True, sources=2, case=None
+):
+    """An act on its own incident (of `case`, when given); verified (unless `verify`
+    is False) on `sources` independent, reliable sources: two, the 16.10.1
+    methodology's minimum."""
+    incident = make.incident(actor, country=country, start_date=on, case=case)
     act = make.act(
         actor, incident=incident, victim=victim, violation=violation,
         perpetrators=[{"category": p} for p in perpetrators],

@@ -115,3 +115,76 @@ def test_build_report_sdg16101_writes_the_table_in_every_format(dataset, tmp_pat
     assert "Verified cases by category" in texts["html"]
     html = (tmp_path / "sdg.html").read_text()
     assert html.count("<svg") == 1 and "Enforced disappearance" in html.split("<svg")[1]
+
+
+def _killing(carol, name, **victim_fields):
+    from vigil.cases.tests import factories as make
+    from vigil.core.vocabularies import ViolationType
+
+    victim = make.defender(carol, name=name, sex_gender="woman", **victim_fields)
+    return victim, ViolationType.KILLING
+
+
+def test_an_act_verified_on_fewer_than_two_reliable_sources_does_not_count(dataset, carol):
+    from vigil.cases.tests import factories as make
+    from vigil.core.vocabularies import Reliability
+    from vigil.stats.tests.builders import verified
+
+    # G: killed, "verified" by the desk on one source: not a verified case.
+    victim, killing = _killing(carol, "G")
+    verified(carol, victim, killing, date(2025, 6, 1), sources=1)
+    # H: killed, two sources linked and counted independent, one of them doubtful.
+    victim, killing = _killing(carol, "H")
+    act = verified(carol, victim, killing, date(2025, 6, 2), verify=False)
+    make.source(carol, incident=act.incident, acts=[act], name="One")
+    make.source(
+        carol, incident=act.incident, acts=[act], name="Two", reliability=Reliability.DOUBTFUL
+    )
+    from vigil.cases import services
+
+    act.refresh_from_db()
+    services.act_set_verification(
+        actor=carol, act=act, version=act.version, verification="verified", independent_sources=2
+    )
+    table = sdg16101.table(START, END)
+    assert table.rows[0].key == "killing" and table.rows[0].cells == {}
+    assert table.total.get("total") == 5
+    # I: killed, verified on two reliable sources: counts.
+    victim, killing = _killing(carol, "I")
+    verified(carol, victim, killing, date(2025, 6, 3))
+    assert sdg16101.table(START, END).rows[0].get("total") == 1
+
+
+def test_a_desk_may_ask_for_more_sources_but_the_setting_refuses_fewer_than_two(
+    dataset, settings, tmp_path
+):
+    settings.SDG_MIN_SOURCES = 3  # every act of the dataset has two sources
+    assert sdg16101.table(START, END).total.get("total") == 0
+    from conftest import manage_env, run_manage
+
+    env = manage_env(tmp_path, VIGIL_DEBUG="1", VIGIL_SDG_MIN_SOURCES="1")
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "django.core.exceptions.ImproperlyConfigured: VIGIL_SDG_MIN_SOURCES must be a whole "
+            "number of at least 2"
+        )
+    )
+
+
+def test_a_victim_in_none_of_the_indicator_s_categories_does_not_count(dataset, carol):
+    from vigil.stats.tests.builders import verified
+
+    # J: a woman killed, neither defender, journalist nor trade unionist.
+    victim, killing = _killing(
+        carol, "J", is_hrd=False, is_journalist=False, is_trade_unionist=False
+    )
+    verified(carol, victim, killing, date(2025, 6, 4))
+    table = sdg16101.table(START, END)
+    assert table.rows[0].get("total") == 0 and table.total.get("total") == 5
+    from vigil.stats import public
+
+    assert public.published().sdg_by_sex(2025).grand_total == 5
