@@ -6,8 +6,11 @@ as it was before the fix.
 Failure messages give ids and counts, never names or narratives.
 """
 
+import io
 import json
 import re
+from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -155,3 +158,249 @@ def test_an_import_cannot_probe_which_external_ids_exist_outside_ones_countries(
 
     assert answer(real) == answer(unused)
     assert answer(real) == ["no valid incident with external id ID"]
+
+
+# --- Links between records --------------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    """The fields of each form with method=post in a page, as a browser sends them
+    untouched: what the person sees is what goes back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, list[str]]] = []
+        self.data: dict[str, list[str]] | None = None
+        self.select: str | None = None
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag == "form" and a.get("method") == "post":
+            self.data = {}
+            self.forms.append(self.data)
+        if self.data is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            if a.get("type") in {"checkbox", "radio"} and "checked" not in a:
+                return
+            self.data.setdefault(name, []).append(a.get("value") or "")
+        elif tag == "select":
+            self.select = name
+        elif tag == "option" and self.select and "selected" in a:
+            self.data.setdefault(self.select, []).append(a.get("value") or "")
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.data.setdefault(name, []).append("")
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea and self.data is not None:
+            self.data[self.textarea][-1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.data = None
+
+
+def form_as_served(page: str) -> dict[str, list[str]]:
+    """The page's record form (its largest form), as served."""
+    parser = _Forms()
+    parser.feed(page)
+    data = max(parser.forms, key=len)
+    for name, values in data.items():  # a textarea starts with a newline Django adds
+        data[name] = [v[1:] if v.startswith("\n") else v for v in values]
+    return data
+
+
+def errors_of(response) -> list[str]:
+    return re.findall(r'class="errorlist[^>]*>(.*?)</ul>', response.content.decode())
+
+
+def sent_letter(carol, *, to: str, cases=(), kind: str = "OL"):
+    from vigil.communications import services as letters
+    from vigil.communications.models import Status
+
+    letter = letters.communication_create(
+        actor=carol, kind=kind, summary="About the law.",
+        addressees=[{"kind": "state", "country": to}], cases=list(cases),
+    )  # fmt: skip
+    for step in (Status.SUBMITTED, Status.APPROVED, Status.SENT):
+        letter.refresh_from_db()
+        letters.communication_move(
+            actor=carol, communication=letter, to=step, version=letter.version,
+            on=date(2026, 1, 5) if step == Status.SENT else None,
+        )  # fmt: skip
+    letter.refresh_from_db()
+    return letter
+
+
+@pytest.fixture
+def colombian_measure(carol):
+    """A Colombian measure that a coordinator linked to a letter to Hungary, a case in
+    Azerbaijan and a case in Colombia."""
+    from vigil.measures import services as measures
+
+    to_hungary = sent_letter(carol, to="HUN")
+    in_azerbaijan = make.case(carol, country="AZE", title="Lawyers' collegium")
+    in_colombia = make.case(carol, country="COL", title="River committee")
+    measure = measures.measure_create(
+        actor=carol, country="COL", kind="bill", title="Foreign funding bill",
+        effect="restrictive", status="parliament", status_on=date(2025, 2, 1),
+        communications=[to_hungary], cases=[in_azerbaijan, in_colombia],
+    )  # fmt: skip
+    return {
+        "measure": measure, "letter": to_hungary, "foreign_case": in_azerbaijan,
+        "own_case": in_colombia,
+    }  # fmt: skip
+
+
+def test_an_officer_does_not_see_a_measures_links_to_letters_and_cases_of_other_countries(
+    client, alice, colombian_measure
+):
+    measure, letter = colombian_measure["measure"], colombian_measure["letter"]
+    foreign, own = colombian_measure["foreign_case"], colombian_measure["own_case"]
+    client.force_login(alice)
+    for url in (
+        reverse("measures:detail", args=[measure.pk]),
+        reverse("measures:edit", args=[measure.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert letter.reference not in page, f"{url} names the letter to Hungary"
+        assert reverse("communications:detail", args=[letter.pk]) not in page, url
+        assert foreign.reference not in page, f"{url} names the case in Azerbaijan"
+        assert own.reference in page, f"{url} lost the case in Colombia"
+
+
+def test_an_officer_saving_a_measure_keeps_the_links_she_cannot_see(
+    client, alice, colombian_measure
+):
+    measure = colombian_measure["measure"]
+    client.force_login(alice)
+    page = client.get(reverse("measures:edit", args=[measure.pk])).content.decode()
+    data = form_as_served(page)
+    data["title"] = ["Foreign funding bill (amended)"]
+    response = client.post(reverse("measures:edit", args=[measure.pk]), data)
+    assert response.status_code == 302, errors_of(response)
+    measure.refresh_from_db()
+    assert measure.title == "Foreign funding bill (amended)"
+    assert list(measure.communications.values_list("pk", flat=True)) == [
+        colombian_measure["letter"].pk
+    ]
+    assert set(measure.cases.values_list("pk", flat=True)) == {
+        colombian_measure["foreign_case"].pk, colombian_measure["own_case"].pk,
+    }  # fmt: skip
+
+
+def test_an_officer_does_not_see_measures_or_follow_ups_of_other_countries_on_a_letter(
+    client, alice, carol
+):
+    from vigil.communications import services as letters
+    from vigil.measures import services as measures
+
+    own_case = make.case(carol, country="COL")
+    letter = sent_letter(carol, to="COL", cases=[own_case], kind="UA")
+    hungarian = measures.measure_create(
+        actor=carol, country="HUN", kind="law", title="Hungarian sovereignty law",
+        effect="restrictive", status="in_force", status_on=date(2024, 1, 1),
+        communications=[letter],
+    )  # fmt: skip
+    follow_up = letters.follow_up_draft(actor=carol, communication=letter)
+    foreign_case = make.case(carol, country="AZE")
+    letters.communication_update(
+        actor=carol, communication=follow_up, version=follow_up.version,
+        cases=[own_case, foreign_case],
+    )  # fmt: skip
+    client.force_login(alice)
+    page = client.get(reverse("communications:detail", args=[letter.pk])).content.decode()
+    assert reverse("measures:detail", args=[hungarian.pk]) not in page
+    assert "Hungarian sovereignty law" not in page
+    assert reverse("communications:detail", args=[follow_up.pk]) not in page
+
+
+def test_an_api_token_does_not_list_linked_records_of_other_countries(client, alice, carol):
+    from vigil.api import tokens
+
+    case = make.case(carol, country="COL")
+    own = make.incident(carol, country="COL", case=case)
+    foreign = make.incident(carol, country="VEN", case=case)
+    leyla = make.defender(carol, country="AZE", name=SECRET_NAME)
+    case_services.case_add_defender(actor=carol, case=case, defender=leyla)
+    elsewhere = make.case(carol, country="AZE")
+    elsewhere.incidents.add(own)
+    _token, plaintext = tokens.issue(actor=alice, user=alice, name="sync", scopes=["read:cases"])
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+    read = client.get(f"/api/v1/cases/{case.pk}", **headers).json()
+    assert (read["incident_ids"], read["defender_ids"]) == ([own.pk], [])
+    listed = client.get("/api/v1/cases", **headers).json()["items"]
+    assert [(c["id"], c["incident_ids"], c["defender_ids"]) for c in listed] == [
+        (case.pk, [own.pk], [])
+    ]
+    assert client.get(f"/api/v1/incidents/{own.pk}", **headers).json()["case_ids"] == [case.pk]
+    listed = client.get("/api/v1/incidents", **headers).json()["items"]
+    assert [(i["id"], i["case_ids"]) for i in listed] == [(own.pk, [case.pk])]
+    assert foreign.pk not in {i["id"] for i in listed}
+
+
+def test_an_officer_does_not_see_incidents_or_defenders_of_other_countries_in_a_case_file(
+    client, alice, carol
+):
+    case = make.case(carol, country="COL")
+    own = make.incident(carol, country="COL", case=case, title="Raid in Bogota")
+    make.incident(carol, country="VEN", case=case, title=SECRET_TITLE)
+    leyla = make.defender(carol, country="VEN", name=SECRET_NAME)
+    case_services.case_add_defender(actor=carol, case=case, defender=leyla)
+    make.act(carol, incident=own, victim=leyla)  # a Venezuelan attacked in Colombia
+    client.force_login(alice)
+    for url in (
+        reverse("cases:case_detail", args=[case.pk]),
+        reverse("cases:case_pdf", args=[case.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = _text_of(response)
+        leaks = [secret for secret in (SECRET_NAME, SECRET_TITLE) if secret in text]
+        assert not leaks, f"{url}: {len(leaks)} records of Venezuela shown"
+        assert "Raid in Bogota" in text, url
+    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "in countries you do not cover" in page
+
+
+def _text_of(response) -> str:
+    if response["Content-Type"].startswith("application/pdf"):
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(response.content))
+        return " ".join(page.extract_text() for page in reader.pages)
+    return response.content.decode()
+
+
+def test_an_officer_editing_an_act_keeps_its_victim_from_another_country(client, alice, carol):
+    incident = make.incident(carol, country="COL")
+    leyla = make.defender(carol, country="VEN", name=SECRET_NAME)
+    act = make.act(carol, incident=incident, victim=leyla)
+    client.force_login(alice)
+    page = client.get(reverse("cases:act_edit", args=[act.pk])).content.decode()
+    named = SECRET_NAME in page
+    assert not named, f"the form for act #{act.pk} names the Venezuelan victim"
+    data = form_as_served(page)
+    data["laws_invoked"] = ["Article 1"]
+    response = client.post(reverse("cases:act_edit", args=[act.pk]), data)
+    assert response.status_code == 302, errors_of(response)
+    act.refresh_from_db()
+    assert (act.victim_id, act.laws_invoked) == (leyla.pk, "Article 1")
+
+
+def test_an_officers_export_does_not_link_to_a_case_of_another_country(client, alice, carol):
+    incident = make.incident(carol, country="COL")
+    foreign = make.case(carol, country="AZE")
+    foreign.incidents.add(incident)
+    client.force_login(alice)
+    rows = json.loads(client.get(reverse("exchange:export", args=["json"])).content)
+    assert [row["url"] for row in rows["incidents"]] == [
+        reverse("cases:incident_edit", args=[incident.pk])
+    ]

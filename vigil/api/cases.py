@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
@@ -22,7 +22,6 @@ from vigil.cases import access
 from vigil.cases.models import Act, Case, CaseStatus, Defender, Incident, Source
 from vigil.cases.selectors import CaseFilter, case_list
 from vigil.core import audit
-from vigil.core.permissions import scope_queryset
 from vigil.core.vocabularies import (
     FocusGroup,
     PerpetratorCategory,
@@ -138,6 +137,20 @@ def single(
     return serialize(record, named)
 
 
+def case_links(user: Any) -> list[Prefetch]:
+    """A case's incidents and defenders as `user` may see them: only those they may
+    open, as everywhere links are shown (core/links.py)."""
+    return [
+        Prefetch("incidents", queryset=access.incidents_for_user(user)),
+        Prefetch("defenders", queryset=access.defenders_for_user(user)),
+    ]
+
+
+def incident_links(user: Any) -> list[Prefetch]:
+    """An incident's cases (and acts, which follow it) as `user` may see them."""
+    return [Prefetch("cases", queryset=access.cases_for_user(user)), "acts__perpetrators"]
+
+
 def _case(case: Case, named: bool) -> dict[str, Any]:
     return {
         "id": case.pk, "reference": case.reference, "title": case.title if named else None,
@@ -153,7 +166,9 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     """The cases in the token user's countries that meet the filters, most recently
     changed first by default. Needs `read:cases`."""
     need(request, "read:cases")
-    rows = case_list(request.user, filters.case_filter()).prefetch_related("incidents", "defenders")
+    rows = case_list(request.user, filters.case_filter()).prefetch_related(
+        *case_links(request.user)
+    )
     return listing(request, rows, filters, _case, ["title"])
 
 
@@ -162,6 +177,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """One case; 404 when it does not exist or is outside the user's countries."""
     need(request, "read:cases")
     case = access.get_case_for_user(request.user, case_id)
+    prefetch_related_objects([case], *case_links(request.user))
     return single(request, case, _case, ["title"])
 
 
@@ -329,7 +345,7 @@ def list_incidents(
     request: HttpRequest, paging: Query[Paging], country: str | None = None
 ) -> dict[str, Any]:
     need(request, "read:cases")
-    rows = access.incidents_for_user(request.user).prefetch_related("cases", "acts__perpetrators")
+    rows = access.incidents_for_user(request.user).prefetch_related(*incident_links(request.user))
     if country:
         rows = rows.filter(country=country)
     return listing(request, rows, paging, _incident, ["title", "narrative", "place"])
@@ -339,13 +355,12 @@ def list_incidents(
 def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     need(request, "read:cases")
     incident = access.get_incident_for_user(request.user, incident_id)
+    prefetch_related_objects([incident], *incident_links(request.user))
     return single(request, incident, _incident, ["title", "narrative", "place"])
 
 
 def _acts_for(request: HttpRequest) -> QuerySet[Act]:
-    if not access._can_document(request.user):
-        return Act.objects.none()
-    return scope_queryset(Act.objects.all(), request.user, field="incident__country")
+    return access.acts_for_user(request.user)
 
 
 @router.get("/acts", response=answers(ActPage), summary="List acts")
@@ -405,9 +420,5 @@ def source_out(s: Source, named: bool) -> dict[str, Any]:
 @router.get("/sources", response=answers(SourcePage), summary="List sources")
 def list_sources(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     need(request, "read:cases")
-    if not access._can_document(request.user):
-        rows = Source.objects.none()
-    else:
-        rows = scope_queryset(Source.objects.all(), request.user, field="incident__country")
-    rows = rows.prefetch_related("acts")
+    rows = access.sources_for_user(request.user).prefetch_related("acts")
     return listing(request, rows, paging, source_out, ["name"])

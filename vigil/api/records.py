@@ -4,6 +4,7 @@ library and the statistics, each read through its desk's access rules."""
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
@@ -13,6 +14,7 @@ from vigil.activities.access import reports_for_user
 from vigil.api.cases import CaseFilters, Paging, listing, single
 from vigil.api.errors import answers
 from vigil.api.security import need
+from vigil.cases.access import cases_for_user
 from vigil.communications.access import communications_for_user
 from vigil.measures.access import measures_for_user
 
@@ -64,6 +66,11 @@ class CommunicationPage(Schema):
     next_cursor: str | None
 
 
+def _letter_links(user: Any) -> list[Prefetch]:
+    """A letter's cases as `user` may see them: only those they may open."""
+    return [Prefetch("cases", queryset=cases_for_user(user))]
+
+
 def _communication(c: Any, named: bool) -> dict[str, Any]:
     return {
         "id": c.pk, "reference": c.reference, "kind": c.kind, "status": c.status,
@@ -97,7 +104,7 @@ def list_communications(
     addressees and replies. Needs `read:communications`."""
     need(request, "read:communications")
     rows = communications_for_user(request.user).prefetch_related(
-        "addressees", "replies__communication", "theme_rows", "cases"
+        "addressees", "replies__communication", "theme_rows", *_letter_links(request.user)
     )
     if status:
         rows = rows.filter(status=status)
@@ -115,6 +122,7 @@ def get_communication(request: HttpRequest, communication_id: int) -> dict[str, 
     from vigil.communications.access import get_communication_for_user
 
     communication = get_communication_for_user(request.user, communication_id)
+    prefetch_related_objects([communication], *_letter_links(request.user))
     return single(request, communication, _communication, ["summary", "replies.sender"])
 
 

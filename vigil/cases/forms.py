@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vigil.accounts.selectors import people_who_document
+from vigil.cases.access import defenders_for_user
 from vigil.cases.models import (
     FOCUS_GROUP_FIELDS,
     VICTIM_CATEGORY_FIELDS,
@@ -17,6 +18,7 @@ from vigil.cases.models import (
     Perpetrator,
     Source,
 )
+from vigil.cases.selectors import OTHER_COUNTRY
 from vigil.core.forms import DATE_INPUT, DeskForm, DeskModelForm
 from vigil.core.vocabularies import (
     CaseStatus,
@@ -90,6 +92,7 @@ class DefenderForm(DeskModelForm):
         ]
         widgets = {
             "name": forms.TextInput,
+            "occupation": forms.TextInput,
             "aliases": forms.Textarea(attrs={"rows": 2}),
             "contact": forms.Textarea(attrs={"rows": 2}),
             "affiliations": forms.Textarea(attrs={"rows": 2}),
@@ -245,6 +248,10 @@ class ActForm(DeskModelForm):
 class ActEditForm(WithVersion, ActForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.fields["victim"].queryset.filter(pk=self.instance.victim_id).exists():
+            # A victim the editor may not open (another country) is neither shown nor
+            # offered, and saving keeps them: the act stays about the same person.
+            del self.fields["victim"]
         first = self.instance.perpetrators.order_by("pk").first()
         if first is not None:
             for name in ("involvement", "company_name", "company_sector", "company_country"):
@@ -252,7 +259,10 @@ class ActEditForm(WithVersion, ActForm):
             self.initial.setdefault("perpetrator", first.category)
 
     def act_fields(self) -> dict[str, Any]:
-        return {**super().act_fields(), "victim": self.cleaned_data["victim"]}
+        fields = super().act_fields()
+        if "victim" in self.fields:
+            fields["victim"] = self.cleaned_data["victim"]
+        return fields
 
 
 class SourceForm(DeskModelForm):
@@ -268,11 +278,15 @@ class SourceForm(DeskModelForm):
         fields = ["name", "kind", "reported_on", "language", "public", "reliability"]
         widgets = {"name": forms.TextInput, "reported_on": DATE_INPUT}
 
-    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, incident: Incident, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["acts"].queryset = incident.acts.select_related("victim")
+        named = set(
+            defenders_for_user(user).filter(acts__incident=incident).values_list("pk", flat=True)
+        )
         self.fields["acts"].label_from_instance = lambda act: (
-            f"{act.get_violation_display()}: {act.victim.name}"
+            f"{act.get_violation_display()}: "
+            f"{act.victim.name if act.victim_id in named else OTHER_COUNTRY}"
         )
 
 

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from vigil.cases.access import cases_for_user
+from vigil.cases.access import cases_for_user, defenders_for_user, incidents_for_user
 from vigil.cases.models import (
     FOCUS_GROUP_FIELDS,
     VICTIM_CATEGORY_FIELDS,
@@ -26,6 +26,7 @@ from vigil.cases.models import (
 )
 from vigil.cases.services import NAME_INDEX
 from vigil.core import audit, encryption, search
+from vigil.core.links import visible
 from vigil.core.permissions import Perm, has_perm
 from vigil.core.selectors import Figure
 from vigil.core.vocabularies import (
@@ -170,23 +171,57 @@ def _text_matches(text: str) -> Q:
     return Q(pk__in=RawSQL(" UNION ".join(parts), params))  # noqa: S611
 
 
+# In place of the name of a defender the reader may not open.
+OTHER_COUNTRY = _("a defender in a country you do not cover")
+
+
 def case_file(user: Any, case: Case, *, exported: bool = False) -> dict[str, Any]:
     """Everything the case file shows, read once; the reading (or the export to a
     document that leaves the system) is audited."""
-    incidents = case.incidents.order_by("start_date").prefetch_related(
-        Prefetch(
-            "acts",
-            queryset=Act.objects.select_related("victim").prefetch_related(
-                "perpetrators", "sources"
+    # A case is opened by its country; each incident and defender in it is shown only
+    # to a reader who may open that record itself (its own country), as everywhere
+    # links are shown (core/links.py). The victim of an act in a shown incident who
+    # lives in a country the reader does not cover is shown without a name.
+    seen = defenders_for_user(user)
+    incidents = (
+        visible(case.incidents.all(), incidents_for_user(user))
+        .order_by("start_date")
+        .prefetch_related(
+            Prefetch(
+                "acts",
+                queryset=Act.objects.select_related("victim").prefetch_related(
+                    "perpetrators", "sources"
+                ),
             ),
-        ),
-        "sources",
-        Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk")),
+            "sources",
+            Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "pk")),
+        )
     )
-    defenders = case.defenders.order_by("pk").prefetch_related(
-        Prefetch("relations", queryset=DefenderRelation.objects.select_related("relative")),
-        Prefetch("related_to", queryset=DefenderRelation.objects.select_related("defender")),
+    defenders = (
+        visible(case.defenders.all(), seen)
+        .order_by("pk")
+        .prefetch_related(
+            Prefetch(
+                "relations",
+                queryset=DefenderRelation.objects.filter(
+                    relative__in=seen.values("pk")
+                ).select_related("relative"),
+            ),
+            Prefetch(
+                "related_to",
+                queryset=DefenderRelation.objects.filter(
+                    defender__in=seen.values("pk")
+                ).select_related("defender"),
+            ),
+        )
     )
+    incidents, defenders = list(incidents), list(defenders)
+    victims = {act.victim_id for incident in incidents for act in incident.acts.all()}
+    named = set(seen.filter(pk__in=victims).values_list("pk", flat=True))
+    for incident in incidents:
+        for act in incident.acts.all():
+            act.victim_label = act.victim.name if act.victim_id in named else OTHER_COUNTRY
+    hidden = case.incidents.count() + case.defenders.count() - len(incidents) - len(defenders)
     audit.record(
         actor=user,
         action="cases.case_exported" if exported else "cases.case_viewed",
@@ -195,8 +230,9 @@ def case_file(user: Any, case: Case, *, exported: bool = False) -> dict[str, Any
     )
     return {
         "case": case,
-        "incidents": list(incidents),
-        "defenders": list(defenders),
+        "incidents": incidents,
+        "defenders": defenders,
+        "hidden_records": hidden > 0,
         "officers": list(case.officers.order_by("username")),
         "notes": list(case.notes.select_related("author")),
         "tasks": list(case.tasks.select_related("assignee")),

@@ -393,6 +393,7 @@ def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
         request.POST or None,
         instance=source,
         incident=source.incident,
+        user=request.user,
         initial={"version": source.version},
     )
     back = _back_to_incident(source.incident)
@@ -415,7 +416,7 @@ def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
 @casework
 def source_create(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = access.get_incident_for_user(request.user, incident_id)
-    form = SourceForm(request.POST or None, incident=incident)
+    form = SourceForm(request.POST or None, incident=incident, user=request.user)
     back = _back_to_incident(incident)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -32,6 +32,7 @@ from vigil.communications.forms import (
 from vigil.communications.models import Communication, Status
 from vigil.core import audit, documents, posted_search
 from vigil.core.http import attachment, document
+from vigil.core.links import visible
 from vigil.core.permissions import Perm, has_perm, in_scope, permission_required
 
 drafting = permission_required(Perm.DRAFT_COMMUNICATIONS, hidden=True)
@@ -201,21 +202,26 @@ def _detail(request: HttpRequest, communication: Communication, **extra: Any) ->
     audit.record(
         actor=request.user, action="communications.viewed", obj=communication, fields=["letter"]
     )
+    from vigil.measures.access import measures_for_user
+
+    reachable = access.communications_for_user(request.user)
+    original = communication.follow_up_to
+    if original is not None and not reachable.filter(pk=original.pk).exists():
+        original = None
     context = {
         "communication": communication,
         "addressees": list(communication.addressees.all()),
         "letter_languages": letters.letter_language_choices(),
         "letter_language": letters.default_letter_language(),
-        # Only the cases the reader may open: a letter to a State an officer covers
-        # may concern cases of countries they do not.
+        # Only the linked records the reader may open (core/links.py): a measure of
+        # another country may name this letter, a follow-up may concern other cases.
         "cases": list(
-            communication.cases.filter(pk__in=cases_for_user(request.user).values("pk")).order_by(
-                "pk"
-            )
+            visible(communication.cases.all(), cases_for_user(request.user)).order_by("pk")
         ),
         "replies": list(communication.replies.prefetch_related("files")),
-        "follow_ups": list(communication.follow_ups.order_by("pk")),
-        "measures": list(communication.measures.all()),
+        "follow_up_to": original,
+        "follow_ups": list(visible(communication.follow_ups.all(), reachable).order_by("pk")),
+        "measures": list(visible(communication.measures.all(), measures_for_user(request.user))),
         "paragraphs": list(communication.paragraphs.select_related("resolution")),
         "letter": letter,
         "headings": letters.headings(),

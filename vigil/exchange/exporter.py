@@ -19,18 +19,14 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from vigil.cases import access
-from vigil.cases.models import Act, Source
 from vigil.core import audit, spreadsheets
-from vigil.core.permissions import Perm, has_perm, scope_queryset
+from vigil.core.permissions import Perm, has_perm
 from vigil.exchange.layout import KINDS, LAYOUT, SINGULAR, csv_header, model_values
 from vigil.exchange.models import ExternalRef
 
 
 def _records(user: Any) -> dict[str, QuerySet]:
-    acts = scope_queryset(Act.objects.all(), user, field="incident__country")
-    sources = scope_queryset(Source.objects.all(), user, field="incident__country")
-    if not access._can_document(user):
-        acts, sources = Act.objects.none(), Source.objects.none()
+    acts, sources = access.acts_for_user(user), access.sources_for_user(user)
     return {
         "defenders": access.defenders_for_user(user).order_by("pk"),
         "incidents": access.incidents_for_user(user).prefetch_related("cases").order_by("pk"),
@@ -55,16 +51,19 @@ def _external_ids(kind: str, pks: list[int]) -> dict[int, str]:
     return known
 
 
-def _links(records: dict[str, list[Any]]) -> dict[str, dict[int, str]]:
+def _links(user: Any, records: dict[str, list[Any]]) -> dict[str, dict[int, str]]:
     """Each record's place in the desk: a defender's own page; an incident, act or
-    source the case file its incident belongs to (or the incident's own page)."""
+    source the case file its incident belongs to (or the incident's own page). Only
+    a case the user may open: an incident may also be in another country's case."""
     from vigil.cases.models import Case
 
     incident_ids = {r.pk for r in records["incidents"]}
     incident_ids |= {r.incident_id for kind in ("acts", "sources") for r in records[kind]}
     case_of: dict[int, int] = {}
     for incident_id, case_id in (
-        Case.incidents.through.objects.filter(incident_id__in=incident_ids)
+        Case.incidents.through.objects.filter(
+            incident_id__in=incident_ids, case__in=access.cases_for_user(user).values("pk")
+        )
         .order_by("case_id")
         .values_list("incident_id", "case_id")
     ):
@@ -91,7 +90,7 @@ def rows(user: Any, *, identities: bool = False) -> dict[str, list[dict[str, Any
     named = identities and has_perm(user, Perm.VIEW_IDENTITIES)
     records = {kind: list(qs) for kind, qs in _records(user).items()}
     ids = {kind: _external_ids(kind, [r.pk for r in records[kind]]) for kind in KINDS}
-    links = _links(records)
+    links = _links(user, records)
     out: dict[str, list[dict[str, Any]]] = {}
     for kind in KINDS:
         out[kind] = []

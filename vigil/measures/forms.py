@@ -5,8 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vigil.cases.access import cases_for_user
+from vigil.communications.access import communications_for_user
 from vigil.communications.forms import cases_from_references, communications_from_references
 from vigil.core.forms import DATE_INPUT, DeskForm, DeskModelForm
+from vigil.core.links import visible
 from vigil.core.vocabularies import Theme, country_choices
 from vigil.library.forms import ParagraphsField
 from vigil.measures.models import (
@@ -96,12 +99,14 @@ class MeasureEditForm(StaffMeasureForm):
         measure = self.instance
         self.initial.setdefault("themes", [t.value for t in measure.themes])
         self.initial.setdefault("paragraphs", list(measure.paragraphs.all()))
+        # The editor sees, and chooses among, the letters and cases they may open; the
+        # service keeps the others (core/links.py).
+        letters = visible(measure.communications.all(), communications_for_user(self.user))
+        cases = visible(measure.cases.all(), cases_for_user(self.user))
         self.initial.setdefault(
-            "communication_references", ", ".join(c.reference for c in measure.communications.all())
+            "communication_references", ", ".join(c.reference for c in letters.order_by("pk"))
         )
-        self.initial.setdefault(
-            "case_references", " ".join(c.reference for c in measure.cases.all())
-        )
+        self.initial.setdefault("case_references", " ".join(c.reference for c in cases))
 
 
 class StatusForm(DeskModelForm):

@@ -8,8 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vigil.cases.access import cases_for_user
 from vigil.cases.services import StaleRecord
+from vigil.communications.access import communications_for_user
 from vigil.core import audit
+from vigil.core.links import keeping_hidden
 from vigil.core.permissions import Perm, has_perm, in_scope
 from vigil.measures.models import (
     Measure,
@@ -27,7 +30,15 @@ def _check_scope(actor: Any, country: str) -> None:
         raise ValidationError({"country": _("This country is not among yours.")})
 
 
-def _set_links(measure: Measure, themes: Iterable[str] | None, links: dict[str, Any]) -> list[str]:
+# The linked records an actor may open; the others are kept on every save (core/links.py).
+REACHABLE = {"communications": communications_for_user, "cases": cases_for_user}
+
+
+def _set_links(
+    actor: Any, measure: Measure, themes: Iterable[str] | None, chosen: dict[str, Any]
+) -> list[str]:
+    """Set the themes and links given. Links to letters and cases the actor may not
+    open stay as they are: the actor chose among those they may open."""
     changed = []
     if themes is not None:
         measure.theme_rows.all().delete()
@@ -36,9 +47,17 @@ def _set_links(measure: Measure, themes: Iterable[str] | None, links: dict[str, 
         )
         changed.append("themes")
     for name in LINKS:
-        if links.get(name) is not None:
-            getattr(measure, name).set(list(links[name]))
-            changed.append(name)
+        if chosen.get(name) is None:
+            continue
+        wanted = list(chosen[name])
+        if name in REACHABLE:
+            reachable = REACHABLE[name](actor)
+            pks = {r.pk for r in wanted}
+            if reachable.filter(pk__in=pks).count() != len(pks):  # the forms offer none
+                raise PermissionDenied(_("You may not link records you cannot open."))
+            wanted = keeping_hidden(getattr(measure, name).all(), reachable, wanted)
+        getattr(measure, name).set(wanted)
+        changed.append(name)
     return changed
 
 
@@ -69,7 +88,7 @@ def measure_create(
     StatusChange.objects.create(
         measure=measure, status=measure.status, on=status_on, recorded_by=actor
     )
-    changed = _set_links(measure, themes, links)
+    changed = _set_links(actor, measure, themes, links)
     audit.record(
         actor=actor,
         action="measures.proposed" if review == Review.PROPOSED else "measures.recorded",
@@ -95,7 +114,7 @@ def measure_update(
     current.full_clean()
     current.version += 1
     current.save()
-    changed += _set_links(current, themes, links)
+    changed += _set_links(actor, current, themes, links)
     audit.record(actor=actor, action="measures.changed", obj=current, fields=changed)
     return current
 

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from vigil.cases.access import cases_for_user
 from vigil.cases.views import STALE_MESSAGE, _attempt
+from vigil.communications.access import communications_for_user
+from vigil.core.links import visible
 from vigil.core.permissions import Perm, has_perm, permission_required
 from vigil.measures import access, selectors, services
 from vigil.measures.forms import (
@@ -93,8 +95,13 @@ def _detail(request: HttpRequest, measure: Any, **forms: Any) -> HttpResponse:
             "review_form": forms.get("review_form")
             or ReviewForm(initial={"version": measure.version}),
             "uptake_choices": Uptake.choices,
-            "communications": list(measure.communications.all()) if staff else [],
-            "cases": list(measure.cases.filter(pk__in=cases_for_user(request.user).values("pk")))
+            # Only the letters and cases the reader may open (core/links.py).
+            "communications": list(
+                visible(measure.communications.all(), communications_for_user(request.user))
+            )
+            if staff
+            else [],
+            "cases": list(visible(measure.cases.all(), cases_for_user(request.user)))
             if staff
             else [],
         },
