@@ -109,9 +109,8 @@ TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret,
 def make_user(
     username: str, role: Role, countries=(), password: str | None = None, *, app: bool = True
 ):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from vigil.accounts import services
+    from vigil.accounts.models import AuthenticatorApp
 
     user = services.user_create(
         actor=None,
@@ -122,7 +121,7 @@ def make_user(
         first_name=username.capitalize(),
     )
     if app and role != Role.STAKEHOLDER:
-        TOTPDevice.objects.create(user=user, name="app", key=TOTP_KEY, confirmed=True)
+        AuthenticatorApp.objects.create(user=user, name="app", key=TOTP_KEY, confirmed=True)
     return user
 
 
@@ -131,9 +130,10 @@ def totp_code(user, *, at: float | None = None) -> str:
     import time
 
     from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    from vigil.accounts.models import AuthenticatorApp
+
+    device = AuthenticatorApp.objects.get(user=user, confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() if at is None else at
     return f"{totp.token():06d}"

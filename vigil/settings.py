@@ -60,7 +60,7 @@ DATA_DIR = Path(os.environ.get("VIGIL_DATA_DIR") or BASE_DIR / "var").resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "vigil.accounts.apps.AuditedAdminConfig",  # Django's admin, every change audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,9 +79,9 @@ INSTALLED_APPS = [
     "vigil.api",
     "vigil.exchange",
     "ninja",  # only for its own static files: the API docs load nothing from elsewhere
+    # Two-factor login; its devices (an authenticator app, recovery codes) are Vigil's
+    # own, in vigil.accounts, kept encrypted and hashed: django-otp's plugins are not used.
     "django_otp",
-    "django_otp.plugins.otp_totp",  # the authenticator app (TOTP, RFC 6238)
-    "django_otp.plugins.otp_static",  # single-use recovery codes
 ]
 
 MIDDLEWARE = [

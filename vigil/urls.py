@@ -1,23 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vigil.accounts import views as accounts_views
 from vigil.api.api import api
 
-admin.site.site_header = "Vigil"
-admin.site.site_title = "Vigil"
-# django-otp's own admin pages would show administrators every account's TOTP key
-# (enough to make its codes); accounts are reset from the account page instead.
-for _model in (TOTPDevice, StaticDevice):
-    if admin.site.is_registered(_model):
-        admin.site.unregister(_model)
+# `admin.site` is `accounts.admin_site.AuditedAdminSite`: every change made in it is
+# audited, and it holds accounts and API tokens only, no case content.
 
 urlpatterns = [
     path("", include("vigil.public.urls")),
     path("desk/", include("vigil.core.urls")),
     path("desk/", include("vigil.accounts.urls")),
+    path("desk/", include("vigil.api.urls")),  # each person's own API tokens
     path("desk/", include("vigil.cases.urls")),
     path("desk/", include("vigil.communications.urls")),
     path("desk/", include("vigil.measures.urls")),

@@ -31,6 +31,12 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     actions = ["reset_second_factor"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The form refuses a change of the editor's own role or countries with the
+        # reason; `services.user_set_role` refuses it in any case.
+        return type(form.__name__, (form,), {"editor": request.user})
+
     @admin.action(description=_("Reset two-factor login (ends every session of the account)"))
     def reset_second_factor(self, request, queryset):  # type: ignore[no-untyped-def]
         """For a lost phone: the devices go, every session of the account ends, and

@@ -72,9 +72,20 @@ class UserChangeAdminForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
 
+    editor = None  # the account making the change (set by the admin)
+
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()
         _require_countries_for_officers(self, cleaned)
+        own = self.editor is not None and self.instance.pk == self.editor.pk
+        if own and (
+            cleaned.get("role", self.instance.role) != self.instance.role
+            or sorted(cleaned.get("countries", self.instance.countries))
+            != sorted(self.instance.countries)
+        ):
+            from vigil.accounts.services import OWN_ROLE
+
+            self.add_error("role", OWN_ROLE)
         return cleaned
 
 

@@ -3,14 +3,17 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vigil.accounts.models import User
 from vigil.core import audit
 from vigil.core.vocabularies import Role, is_country
+
+OWN_ROLE = gettext_lazy("No one changes their own role or countries: ask another administrator.")
 
 
 def _clean_countries(countries: Iterable[str]) -> list[str]:
@@ -72,7 +75,12 @@ def user_create(
 def user_set_role(
     *, actor: Any, user: User, role: Role | str, countries: Iterable[str] = ()
 ) -> User:
-    """Give `user` a new role and country assignment, and audit what changed."""
+    """Give `user` a new role and country assignment, and audit what changed.
+
+    No one changes their own role or countries: an administrator, who reads no case
+    content, cannot make themselves a coordinator or officer who does (another
+    administrator must, and the trail names them).
+    """
     role = Role(role)
     new_countries = _clean_countries(countries)
     changed = []
@@ -82,6 +90,8 @@ def user_set_role(
         changed.append("countries")
     if not changed:
         return user
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied(OWN_ROLE)
     user.role = role
     user.countries = new_countries
     user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR

@@ -12,29 +12,32 @@ code was entered more than `SECOND_FACTOR_STEP_UP_SECONDS` ago.
 A reset by an administrator removes the account's devices and ends every session of
 the account; the owner sets up a new app at the next login.
 
-Known limit, written down: django-otp keeps the TOTP secret and the recovery codes
-in the database unencrypted. Either is worthless without the account's password,
-which is hashed with Argon2id.
+At rest (`accounts.models`): the app's secret is encrypted with Vigil's keys
+(`AuthenticatorApp.key`, an `EncryptedTextField` that `rotate_keys` re-seals), and
+the recovery codes are kept only as Argon2id hashes (`RecoveryCodes`), so a copy of
+the database gives no one a second factor. django-otp's own plugins, which keep both
+as they are, are not installed.
 """
 
+import base64
+import secrets
 import time
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user, match_token
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vigil.accounts.models import User
+from vigil.accounts.models import AuthenticatorApp, RecoveryCode, RecoveryCodes, User
 from vigil.core import audit
 from vigil.core.throttle import Throttle
 from vigil.core.vocabularies import Role
 
 VERIFIED_AT = "vigil_second_factor_at"  # session key: when a code was last entered
 RECOVERY_CODES = 10
+RECOVERY_CODE_LENGTH = 8  # base32 of 5 random bytes
 
 code_throttle = Throttle(
     scope="second-factor",
@@ -69,16 +72,30 @@ def required(user: Any) -> bool:
     return user.role != Role.STAKEHOLDER or has_device(user)
 
 
-def pending_app(user: User) -> TOTPDevice:
-    """The app being set up: one unconfirmed TOTP device, made on first sight."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def pending_app(user: User) -> AuthenticatorApp:
+    """The app being set up: one unconfirmed app, made on first sight."""
+    device = AuthenticatorApp.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+        device = AuthenticatorApp.objects.create(user=user, name="app", confirmed=False)
     return device
 
 
 def _normalise(code: str) -> str:
     return "".join(code.split()).lower()
+
+
+def _match(user: User, code: str) -> Any | None:
+    """The confirmed device of `user` that accepts `code`, if any: the app's digits
+    are tried on the app only, anything else (a recovery code has eight letters and
+    digits) on the recovery codes only, whose every check costs an Argon2id hash."""
+    if code.isdigit() and len(code) != RECOVERY_CODE_LENGTH:
+        devices: Any = AuthenticatorApp.objects.filter(user=user, confirmed=True)
+    else:
+        devices = RecoveryCodes.objects.filter(user=user, confirmed=True)
+    for device in devices.select_for_update():
+        if device.verify_token(code):
+            return device
+    return None
 
 
 def _mark_verified(request: Any, device: Any) -> None:
@@ -101,7 +118,7 @@ def verify(request: Any, code: str, *, action: str) -> Any | None:
         audit.record(actor=user, action="accounts.second_factor_throttled", obj=user)
         raise Throttled
     with transaction.atomic():
-        device = match_token(user, _normalise(code))
+        device = _match(user, _normalise(code))
     if device is None:
         audit.record(actor=user, action="accounts.second_factor_failed", obj=user)
         return None
@@ -124,7 +141,7 @@ def confirm_app(request: Any, code: str) -> list[str] | None:
     code_throttle.reset(str(user.pk))
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    AuthenticatorApp.objects.filter(user=user, confirmed=False).delete()
     codes = _new_recovery_codes(user)
     _mark_verified(request, device)
     audit.record(actor=user, action="accounts.second_factor_enabled", obj=user)
@@ -132,10 +149,16 @@ def confirm_app(request: Any, code: str) -> list[str] | None:
 
 
 def _new_recovery_codes(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    """Ten new codes (40 random bits each, in base32), replacing the old ones; only
+    their hashes are kept."""
+    RecoveryCodes.objects.filter(user=user).delete()
+    device = RecoveryCodes.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [
+        base64.b32encode(secrets.token_bytes(5)).decode().lower() for _ in range(RECOVERY_CODES)
+    ]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=device.digest(c)) for c in codes
+    )
     return codes
 
 
@@ -147,14 +170,14 @@ def renew_recovery_codes(*, user: User) -> list[str]:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 @transaction.atomic
 def reset(*, actor: Any, user: User) -> None:
     """Remove the account's second factors and end every one of its sessions."""
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    AuthenticatorApp.objects.filter(user=user).delete()
+    RecoveryCodes.objects.filter(user=user).delete()
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     audit.record(actor=actor, action="accounts.second_factor_reset", obj=user)
 

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from vigil.accounts import services, two_factor
 from vigil.accounts.forms import SecondFactorForm, ThrottledAuthenticationForm
+from vigil.accounts.models import RecoveryCodes
 
 
 class LoginView(auth_views.LoginView):
@@ -127,7 +127,7 @@ def _code_form(request: HttpRequest, template: str, action: str, **context: obje
             status = 429
         else:
             if device is not None:
-                if isinstance(device, StaticDevice):
+                if isinstance(device, RecoveryCodes):
                     messages.warning(
                         request,
                         _("You used a recovery code. %(count)s are left.")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API, made by an administrator for one user, with the
+    """A bearer token for the API, made by its user (never by anyone else), with the
     scopes it grants. Only a SHA-256 digest of the token is stored: it is shown once,
     when made, and cannot be read back."""
 
@@ -17,9 +17,11 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     scopes = models.JSONField(_("scopes"), default=list)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Always the user since tokens are made only by their user (migration 0002 revoked
+    # the ones made by someone else, or on the command line, before that).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
-        editable=False,
+        editable=False, verbose_name=_("made by"),
     )  # fmt: skip
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)

@@ -1,7 +1,13 @@
-"""API tokens: made for a user by an administrator, stored as digests, revoked at
-will. A scope grants an operation only together with the user's role: a token
-with read:identities for an analyst still reads no identity (the role lacks
-view_identities), so a token can never do more than its user could at the desk.
+"""API tokens: made by their own user at the desk (`/desk/api-tokens/`), stored as
+digests, revoked at will. A scope grants an operation only together with the
+user's role: a token with read:identities for an analyst still reads no identity
+(the role lacks view_identities), so a token can never do more than its user could
+at the desk.
+
+No one makes a token for someone else: an administrator who could would read names
+with an officer's token while the audit trail blamed the officer. `issue` refuses
+any actor but the token's user; administrators see tokens' metadata and revoke them
+in `/admin/`, and the `api_token` command lists and revokes.
 """
 
 import hashlib
@@ -9,7 +15,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,8 +61,17 @@ def role_allows(user: Any, scope: str) -> bool:
     return not perms or any(has_perm(user, perm) for perm in perms)
 
 
-def issue(*, actor: Any, user: Any, name: str, scopes: list[str]) -> tuple[ApiToken, str]:
-    """Make a token; return it and its plaintext, which is never stored."""
+def issue(*, user: Any, name: str, scopes: list[str], actor: Any = None) -> tuple[ApiToken, str]:
+    """Make a token for `user`, by `user`; return it and its plaintext, which is never
+    stored.
+
+    Threat: a token made by someone else (an administrator) would let them read
+    with the user's rights while every read is audited under the user's name. So the
+    issuer is always the user: an `actor` other than `user` is refused, and the token
+    and its audit entry name the user as the one who made it.
+    """
+    if actor is not None and getattr(actor, "pk", None) != user.pk:
+        raise PermissionDenied(_("An API token is made only by the account that will use it."))
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
         raise ValidationError(_("Unknown scope: %(scope)s") % {"scope": ", ".join(unknown)})
@@ -70,13 +85,15 @@ def issue(*, actor: Any, user: Any, name: str, scopes: list[str]) -> tuple[ApiTo
     plaintext = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, prefix=plaintext[:10], digest=digest_of(plaintext),
-        scopes=sorted(set(scopes)), created_by=actor,
+        scopes=sorted(set(scopes)), created_by=user,
     )  # fmt: skip
-    audit.record(actor=actor, action="api.token_issued", obj=token, fields=token.scopes)
+    audit.record(actor=user, action="api.token_issued", obj=token, fields=token.scopes)
     return token, plaintext
 
 
 def revoke(*, actor: Any, token: ApiToken) -> None:
+    """Stop a token at once (its user, an administrator, or the command line with
+    `actor=None`); the row stays, because the audit trail names it."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

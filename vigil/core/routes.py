@@ -169,6 +169,10 @@ ROUTES: dict[str, Rule] = {
     ),
     "accounts:recovery_codes": desk(SIGNED_IN, Countries.NONE),
     "accounts:password_change": desk(SIGNED_IN, Countries.NONE),
+    "tokens:list": desk(
+        SIGNED_IN, Countries.NONE, note="one's own API tokens; only their user makes one"
+    ),
+    "tokens:revoke": desk(SIGNED_IN, Countries.OWN_RECORDS, post_only=True),
     # --- The desk ----------------------------------------------------------------------
     "core:dashboard": desk(SIGNED_IN, Countries.OWN, note="figures within the user's scope"),
     # Cases
@@ -278,6 +282,9 @@ ROUTES: dict[str, Rule] = {
     ),
     "admin:api_apitoken_delete": admin(
         NOBODY, note="tokens are revoked, never deleted: 403 to administrators too"
+    ),
+    "admin:api_apitoken_add": admin(
+        NOBODY, note="a token is made only by its own user, at the desk: 403 to administrators"
     ),
     "admin:view_on_site": admin(
         ADMINISTRATORS, unwalked="none of the admin's models has a page of its own to link to"

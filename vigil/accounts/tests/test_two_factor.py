@@ -9,11 +9,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD, make_user, totp_code
 from vigil.accounts import two_factor
+from vigil.accounts.models import AuthenticatorApp, RecoveryCode, RecoveryCodes
 from vigil.accounts.two_factor import VERIFIED_AT
 from vigil.cases.tests import factories as make
 from vigil.core.models import AuditEntry
@@ -84,7 +83,7 @@ def test_a_recovery_code_works_once(client, alice):
     response = client.post(VERIFY, {"code": codes[0].upper()}, follow=True)
     assert response.redirect_chain[-1][0] == "/desk/"
     assert b"You used a recovery code. 9 are left." in response.content
-    assert not StaticToken.objects.filter(token=codes[0]).exists()
+    assert two_factor.recovery_codes_left(alice) == 9
 
     other = Client()
     password_step(other, "alice")
@@ -112,7 +111,7 @@ def test_a_first_login_sets_up_the_app_and_shows_recovery_codes_once(client, db)
     assert page.status_code == 200
     assert "<svg" in html  # the QR code, drawn on the server, no script
     key = re.search(r'<code class="secret-key">([A-Z2-7 ]+)</code>', html)[1]
-    pending = TOTPDevice.objects.get(user=nora, confirmed=False)
+    pending = AuthenticatorApp.objects.get(user=nora, confirmed=False)
     import base64
 
     assert base64.b32decode(key.replace(" ", "")) == pending.bin_key
@@ -124,10 +123,11 @@ def test_a_first_login_sets_up_the_app_and_shows_recovery_codes_once(client, db)
     assert done.status_code == 200
     shown = re.findall(r"<li><code>([a-z2-7]+)</code></li>", done.content.decode())
     assert len(shown) == 10
-    assert set(shown) == set(
-        StaticToken.objects.filter(device__user=nora).values_list("token", flat=True)
+    recovery = RecoveryCodes.objects.get(user=nora)
+    assert {recovery.digest(code) for code in shown} == set(
+        RecoveryCode.objects.filter(device=recovery).values_list("digest", flat=True)
     )
-    assert TOTPDevice.objects.get(user=nora).confirmed
+    assert AuthenticatorApp.objects.get(user=nora).confirmed
     assert client.get("/desk/statistics/").status_code == 200
     # The setup page is not offered again once the app is there.
     assert client.get(SETUP).status_code == 302
@@ -147,7 +147,7 @@ def test_a_reset_ends_every_session_and_asks_for_a_new_app(client, alice, erin):
         follow=True,
     )
     assert b"Two-factor login reset for 1 accounts" in response.content
-    assert not TOTPDevice.objects.filter(user=alice).exists()
+    assert not AuthenticatorApp.objects.filter(user=alice).exists()
     # The old session cookie gets nothing; the next login sets up a new app.
     assert client.get("/desk/")["Location"].startswith("/desk/login/")
     assert password_step(Client(), "alice").startswith(SETUP)
@@ -160,6 +160,8 @@ def test_the_admin_shows_no_authenticator_keys(client, erin):
     client.force_login(erin)
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+    assert client.get("/admin/accounts/authenticatorapp/").status_code == 404
+    assert client.get("/admin/accounts/recoverycodes/").status_code == 404
 
 
 def age_the_code(client, seconds: int) -> None:

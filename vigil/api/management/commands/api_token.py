@@ -1,32 +1,31 @@
-"""Make, list and revoke API tokens:
+"""List and revoke API tokens:
 
-manage.py api_token create USERNAME --name "ETL" --scope read:cases --scope read:stats
 manage.py api_token list [USERNAME]
 manage.py api_token revoke PREFIX
+
+Tokens are made by their own user at the desk (/desk/api-tokens/), never here: a
+token made on the command line would read with the user's rights while the audit
+trail named the user. `create` only says so.
 """
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vigil.accounts.models import User
 from vigil.api import tokens
 from vigil.api.models import ApiToken
 
 
 class Command(BaseCommand):
-    help = "Make, list and revoke API tokens."
+    help = "List and revoke API tokens (each user makes their own at /desk/api-tokens/)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        create = actions.add_parser("create", help="make a token for a user")
-        create.add_argument("username")
-        create.add_argument("--name", required=True, help="what the token is for")
-        create.add_argument(
-            "--scope", action="append", required=True, choices=sorted(tokens.SCOPES),
-            help="a scope to grant (repeat for several)",
-        )  # fmt: skip
+        # Kept so that the old way gets a clear answer rather than a usage error.
+        create = actions.add_parser("create", help="refused: tokens are made at the desk")
+        create.add_argument("rest", nargs="*")
+        create.add_argument("--name")
+        create.add_argument("--scope", action="append")
         listing = actions.add_parser("list", help="list tokens")
         listing.add_argument("username", nargs="?")
         revoke = actions.add_parser("revoke", help="revoke a token by its prefix")
@@ -35,18 +34,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "create":
-            try:
-                user = User.objects.get(username=options["username"])
-            except User.DoesNotExist:
-                raise CommandError(f"no user {options['username']!r}") from None
-            try:
-                token, plaintext = tokens.issue(
-                    actor=None, user=user, name=options["name"], scopes=options["scope"]
-                )
-            except ValidationError as error:
-                raise CommandError(" ".join(error.messages)) from None
-            self.stderr.write(f"token {token.prefix}… for {user.username}, shown this once:")
-            self.stdout.write(plaintext)
+            raise CommandError(
+                "API tokens are made by their own user, logged in, at /desk/api-tokens/; "
+                "this command only lists and revokes them"
+            )
         elif action == "list":
             rows = ApiToken.objects.select_related("user")
             if options.get("username"):
