@@ -404,3 +404,25 @@ def test_an_officers_export_does_not_link_to_a_case_of_another_country(client, a
     assert [row["url"] for row in rows["incidents"]] == [
         reverse("cases:incident_edit", args=[incident.pk])
     ]
+
+
+def test_an_officer_does_not_learn_the_case_a_report_became_in_another_country(
+    client, alice, carol
+):
+    from vigil.intake import services as intake_services
+
+    receipt = intake_services.submission_create(
+        form_token=intake_services.new_form_token(), language="es",
+        what_happened="Armed men came to the farm.", country="COL",
+    )  # fmt: skip
+    elsewhere = make.case(carol, country="AZE", title=SECRET_TITLE)
+    intake_services.submission_to_case(
+        actor=carol, submission=receipt.submission, title="Report", case=elsewhere
+    )
+    client.force_login(alice)
+    page = client.get(reverse("intake:detail", args=[receipt.submission.pk]))
+    assert page.status_code == 200  # the report is hers: it came from Colombia
+    text = page.content.decode()
+    assert elsewhere.reference not in text
+    assert reverse("cases:case_detail", args=[elsewhere.pk]) not in text
+    assert "Taken up in a case in a country you do not cover." in text

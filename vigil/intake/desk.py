@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from vigil.cases.access import get_case_for_user
+from vigil.cases.access import cases_for_user, get_case_for_user
 from vigil.core.http import attachment as download
 from vigil.core.permissions import Perm, permission_required
 from vigil.intake import access, selectors, services
@@ -103,6 +103,10 @@ def detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         "intake/desk/detail.html",
         {
             "submission": submission,
+            # The case it became may be in a country the reader does not cover (moved
+            # there, or taken up by someone who covers both): its reference is shown
+            # only to who may open it.
+            "case": cases_for_user(request.user).filter(pk=submission.case_id).first(),
             "thread": submission.messages.select_related("author"),
             "duplicates": selectors.likely_duplicates(request.user, submission),
             **forms,
