@@ -320,7 +320,8 @@ LOGGING = {
     },
 }
 
-# Keys for encryption at rest (identity fields, narratives, files): Fernet keys,
+# Keys for encryption at rest (identity fields, narratives, files): 32 random bytes each,
+# in URL-safe base64 (the format of a Fernet key, which the earlier format used),
 # newest first, comma-separated. The newest encrypts; every key listed decrypts, so
 # a key is rotated by putting a new one first and running `rotate_keys`. Keep them
 # outside the database and its backups. Make one with:
@@ -329,7 +330,7 @@ ENCRYPTION_KEYS = envlist("VIGIL_ENCRYPTION_KEYS", [])
 if not ENCRYPTION_KEYS:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "VIGIL_ENCRYPTION_KEYS is empty. Set it to one or more Fernet keys (see the "
+            "VIGIL_ENCRYPTION_KEYS is empty. Set it to one or more keys (see the "
             "README), or set VIGIL_DEBUG=1 on a development machine."
         )
     # A development machine keeps its own key beside its database, so that the demo
@@ -421,6 +422,10 @@ INTAKE_MAX_FILES = int(os.environ.get("VIGIL_INTAKE_MAX_FILES") or 5)
 # after closing (`manage.py purge_expired`, run daily).
 INTAKE_RETENTION_DAYS = int(os.environ.get("VIGIL_INTAKE_RETENTION_DAYS") or 90)
 INTAKE_MAX_FILE_BYTES = int(os.environ.get("VIGIL_INTAKE_MAX_FILE_MB") or 20) * 1024 * 1024
+# Reports from a client over its hourly limit are still taken, but held apart for
+# triage as a suspected flood (docs/intake.md). At most this many held reports wait
+# for triage at once; past it, an over-limit report is refused with the form as typed.
+INTAKE_HELD_MAX = int(os.environ.get("VIGIL_INTAKE_HELD_MAX") or 1000)
 # The largest request accepted at all, files included, refused before it is read
 # (core/middleware.py): by default room for a report's files, or four evidence files,
 # and the form around them. The reverse proxy should refuse the same.
@@ -431,7 +436,3 @@ REQUEST_MAX_BYTES = (
 
 # Demo accounts (`manage.py loaddemo`): one password for all, for a demo only.
 DEMO_PASSWORD = os.environ.get("VIGIL_DEMO_PASSWORD", "vigil-demo")
-# Reports from a client over its hourly limit are still taken, but held apart for
-# triage as a suspected flood (docs/intake.md). At most this many held reports wait
-# for triage at once; past it, an over-limit report is refused with the form as typed.
-INTAKE_HELD_MAX = int(os.environ.get("VIGIL_INTAKE_HELD_MAX") or 1000)
