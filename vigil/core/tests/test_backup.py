@@ -120,6 +120,7 @@ def make_records(out: str) -> None:
                 "receipt": receipt.code,
                 "submission": Submission.objects.get().pk,
                 "case": case.pk,
+                "big": big.pk,
                 "big_sha256": big.sha256,
             }
         )
@@ -220,7 +221,7 @@ def use_after_restore(made: str, out: str) -> None:
     made_records = json.loads(Path(made).read_text())
     carol = User.objects.get(username="carol")
     found = selectors.case_list(carol, selectors.CaseFilter(text="marta quispe huaman"))
-    big = Evidence.objects.get(sha256=made_records["big_sha256"])
+    big = Evidence.objects.get(pk=made_records["big"])  # its SHA-256 is encrypted
     content = services.evidence_content(actor=carol, evidence=big)
     submission = intake.submission_for_code(made_records["receipt"])
     Path(out).write_text(
@@ -391,8 +392,13 @@ def test_a_restore_gives_back_every_row_and_file(source, installations, target_v
 
     # The names are there as the ciphertext they were stored as, under the same key.
     (defender,) = after["rows"]["cases.defender"]
-    tokens = [v for v in defender if isinstance(v, str) and v.startswith("gAAAAA")]
-    assert "Marta Quispe Huamán" in [encryption.open_with(KEY, t.encode()).decode() for t in tokens]
+    def opened(value: str) -> str | None:
+        try:
+            return encryption.open_with(KEY, value.encode()).decode()
+        except encryption.DecryptionError:
+            return None
+
+    assert "Marta Quispe Huamán" in [opened(v) for v in defender if isinstance(v, str)]
     assert "Marta" not in repr(after["rows"])
     # References to a content type whose id differs here were mapped by natural key.
     assert before["demo_type_id"] != fresh_demo_type == after["demo_type_id"]
