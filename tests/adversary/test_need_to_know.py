@@ -376,6 +376,14 @@ def _text_of(response) -> str:
 
         reader = PdfReader(io.BytesIO(response.content))
         return " ".join(page.extract_text() for page in reader.pages)
+    if "wordprocessingml" in response["Content-Type"]:
+        from docx import Document
+
+        document = Document(io.BytesIO(response.content))
+        parts = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            parts += [cell.text for row in table.rows for cell in row.cells]
+        return "\n".join(parts)
     return response.content.decode()
 
 
@@ -426,3 +434,36 @@ def test_an_officer_does_not_learn_the_case_a_report_became_in_another_country(
     assert elsewhere.reference not in text
     assert reverse("cases:case_detail", args=[elsewhere.pk]) not in text
     assert "Taken up in a case in a country you do not cover." in text
+
+
+def test_an_officer_does_not_read_in_a_letter_the_defender_a_case_file_hides_from_her(
+    client, alice, carol
+):
+    """The case file shows a Venezuelan defender of a Colombian case to Alice only as
+    'a defender in a country you do not cover'; the letter about that case, which she
+    may open (it goes to Colombia and concerns a Colombian case), names her, on the
+    desk page and in the DOCX and PDF she downloads."""
+    from vigil.communications.tests.helpers import draft
+
+    # Found by the outside review of this work: the letter's persons and its text
+    # read every defender of the case, unfiltered.
+    case = make.case(carol, country="COL")
+    incident = make.incident(carol, country="COL", case=case)
+    leyla = make.defender(carol, country="VEN", name=SECRET_NAME, consent_share_state=True)
+    case_services.case_add_defender(actor=carol, case=case, defender=leyla)
+    make.act(carol, incident=incident, victim=leyla)
+    letter = draft(carol, case, summary="About the raid.", body="The office was raided.")
+    addressee = letter.addressees.first()
+    client.force_login(alice)
+    case_page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert SECRET_NAME not in case_page  # the case file hides her, as it should
+    leaks = []
+    for url in (
+        reverse("communications:detail", args=[letter.pk]),
+        reverse("communications:letter", args=[letter.pk, addressee.pk, "docx"]),
+        reverse("communications:letter", args=[letter.pk, addressee.pk, "pdf"]),
+    ):
+        response = client.get(url)
+        if response.status_code == 200 and SECRET_NAME in _text_of(response):
+            leaks.append(url)
+    assert not leaks, f"{len(leaks)} views of letter #{letter.pk} name defender #{leyla.pk}"

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -24,6 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from vigil.cases.models import Act, Defender
+from vigil.cases.selectors import OTHER_COUNTRY
 from vigil.communications.models import (
     Addressee,
     AddresseeKind,
@@ -37,6 +39,9 @@ from vigil.core.vocabularies import DefenderKind, ViolationType, country_name
 # criminalisation is how detention of defenders usually begins.
 DETENTION = [ViolationType.ARBITRARY_DETENTION, ViolationType.JUDICIAL_HARASSMENT]
 PUBLIC = "public"  # the audience of a published communication and of reports
+# What a reader at the desk sees in place of a person they may not open (the case
+# file's own words: cases.selectors.OTHER_COUNTRY).
+OUT_OF_SCOPE = OTHER_COUNTRY
 NAME_PART_MIN = 3  # shorter parts of a name ("Li", "de") are not withheld on their own
 
 
@@ -114,14 +119,16 @@ class Withholder:
     spaces, hyphens, apostrophes and other punctuation).
     """
 
-    def __init__(self, defenders: Iterable[Defender], audience: str) -> None:
+    def __init__(
+        self, defenders: Iterable[Defender], audience: str, hidden: frozenset[int] = frozenset()
+    ) -> None:
         labels: dict[str, str] = {}
         self.withheld: list[Defender] = []
         for defender in defenders:
-            if may_name(defender, audience):
+            if defender.pk not in hidden and may_name(defender, audience):
                 continue
             self.withheld.append(defender)
-            label = f"[{describe(defender)}]"
+            label = f"[{OUT_OF_SCOPE if defender.pk in hidden else describe(defender)}]"
             names = [
                 unicodedata.normalize("NFC", n) for n in [defender.name, *defender.alias_list()]
             ]
@@ -216,7 +223,10 @@ def _defenders_of(communication: Communication) -> list[Defender]:
 
 
 def _persons(
-    communication: Communication, defenders: list[Defender], audience: str
+    communication: Communication,
+    defenders: list[Defender],
+    audience: str,
+    hidden: frozenset[int] = frozenset(),
 ) -> list[Person]:
     acts = (
         Act.objects.filter(incident__cases__in=communication.cases.all())
@@ -229,6 +239,11 @@ def _persons(
         by_victim.setdefault(act.victim_id, []).append(act)
     persons = []
     for defender in defenders:
+        if defender.pk in hidden:
+            # Neither the name nor the acts (their dates and countries single a
+            # person out) of someone the reader may not open.
+            persons.append(Person(label=str(OUT_OF_SCOPE), named=False))
+            continue
         named = may_name(defender, audience)
         person = Person(label=defender.name if named else describe(defender), named=named)
         for act in by_victim.get(defender.pk, []):
@@ -442,15 +457,22 @@ def build(
     addressee: Addressee | None = None,
     public: bool = False,
     language: str | None = None,
+    reader: Any = None,
 ) -> Letter:
     """The letter to `addressee` (the first one when None), or, with `public`, the
-    text that may be published. Names follow the consent for that reader."""
+    text that may be published. Names follow the consent for that reader.
+
+    With `reader` (a member of staff reading or downloading the letter at the desk),
+    the people that reader may not open (a defender of another country, linked to a
+    case of theirs) are neither named nor described: the letter would otherwise show
+    what the case file withholds from them."""
     if addressee is None:
         addressee = communication.addressees.order_by("position", "pk").first()
     audience = PUBLIC if public else (addressee.kind if addressee else AddresseeKind.STATE)
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         defenders = _defenders_of(communication)
-        withhold = Withholder(defenders, audience)
+        hidden = _hidden_from(reader, defenders)
+        withhold = Withholder(defenders, audience, hidden)
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", communication.body) if p.strip()]
         custom = [q.strip() for q in communication.questions.splitlines() if q.strip()]
         questions = [withhold(q) for q in custom] or default_questions(communication.kind, audience)
@@ -497,7 +519,7 @@ def build(
             salutation=salutation,
             opening=_opening(communication, withhold),
             facts=[withhold(p) for p in paragraphs],
-            persons=_persons(communication, defenders, audience),
+            persons=_persons(communication, defenders, audience, hidden),
             concern=concern,
             standards=_standards(communication, audience, defenders),
             questions=questions,
@@ -505,6 +527,17 @@ def build(
             signature=_("Special Rapporteur on the situation of human rights defenders"),
             draft=not communication.reference,
         )
+
+
+def _hidden_from(reader: Any, defenders: list[Defender]) -> frozenset[int]:
+    """The ids of `defenders` whom `reader` may not open (none without a reader)."""
+    if reader is None:
+        return frozenset()
+    from vigil.cases.access import defenders_for_user
+
+    ids = [d.pk for d in defenders]
+    reachable = set(defenders_for_user(reader).filter(pk__in=ids).values_list("pk", flat=True))
+    return frozenset(ids) - reachable
 
 
 def public_withholder(communication: Communication) -> Withholder:

@@ -198,7 +198,7 @@ def communication_detail(request: HttpRequest, communication_id: int) -> HttpRes
 
 
 def _detail(request: HttpRequest, communication: Communication, **extra: Any) -> HttpResponse:
-    letter = letters.build(communication)
+    letter = letters.build(communication, reader=request.user)
     audit.record(
         actor=request.user, action="communications.viewed", obj=communication, fields=["letter"]
     )
@@ -308,7 +308,9 @@ def letter_download(
     language = request.GET.get("language", "")
     if language not in letters.LETTER_LANGUAGES:
         language = letters.default_letter_language()
-    letter = letters.build(communication, addressee=addressee, language=language)
+    letter = letters.build(
+        communication, addressee=addressee, language=language, reader=request.user
+    )
     try:
         content = letters.as_pdf(letter) if fmt == "pdf" else letters.as_docx(letter)
     except documents.DocumentsUnavailable:
