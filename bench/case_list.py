@@ -239,7 +239,7 @@ def measure(vendor: str) -> list[tuple[str, list[float], list[float], list[float
         def raw_readable(raw=raw):
             # The same rows as a person can read them: titles decrypted.
             total, rows = raw()
-            return total, [encryption.decrypt(row[2]) for row in rows]
+            return total, [encryption.decrypt(row[2], where="cases_case.title") for row in rows]
 
         app_total, app_titles = app()
         raw_total, raw_rows = raw()

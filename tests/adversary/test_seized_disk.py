@@ -222,3 +222,40 @@ def test_a_name_searched_at_the_desk_is_not_kept_readable_in_the_cache(client, a
     assert readable == [], "the searched name sits in the cache in the clear"
     # ... and the results page still finds by it.
     assert client.get(response["Location"]).status_code == 200
+
+
+MOVED_NAME = "Leyla Example"
+
+
+def test_a_database_writer_cannot_read_a_name_by_moving_its_ciphertext_into_a_public_field(
+    client, alice, carol
+):
+    """Someone who can write to the database but holds no key (a managed PostgreSQL's
+    operator, a State that seized the database server but not the application's keys)
+    copies the sealed name of a defender into the summary of a published letter; the
+    public site decrypts it for them. AES-GCM authenticates the value, not its place:
+    nothing bound a sealed value to its table and column (associated data). Found by
+    the outside review of this work."""
+    case = make.case(alice, title="River committee")
+    letter = draft(alice, case, summary="About the raid.", body="The office was raided.")
+    move(alice, letter, Status.SUBMITTED)
+    move(carol, letter, Status.APPROVED)
+    letter = move(carol, letter, Status.SENT, on=timezone.localdate() - timedelta(days=70))
+    communication_services.communication_publish(
+        actor=carol, communication=letter, version=letter.version
+    )
+    secret = make.defender(carol, country="AZE", name=MOVED_NAME)
+
+    with connection.cursor() as cursor:  # no key used: ciphertext moved as it is
+        cursor.execute("SELECT name FROM cases_defender WHERE id = %s", [secret.pk])
+        sealed = cursor.fetchone()[0]
+        cursor.execute(
+            "UPDATE communications_communication SET summary = %s WHERE id = %s",
+            [sealed, letter.pk],
+        )
+    client.raise_request_exception = False  # the page fails as it would for the public
+    response = client.get(reverse("published:detail", args=[letter.pk]))
+    assert response.status_code == 500  # the moved value does not open in its new place
+    page = response.content.decode()
+    decrypted = MOVED_NAME in page
+    assert not decrypted, f"the public page of letter #{letter.pk} decrypts defender #{secret.pk}"

@@ -94,6 +94,7 @@ from vigil.core.fields import EncryptedTextField
 FORMAT = 1
 MAGIC = b"VIGIL BACKUP\n"  # followed by one byte: FORMAT
 CHUNK = 1024 * 1024  # archive bytes sealed in one frame
+FRAME = "backup frame"  # where a frame's seal belongs (vigil.core.encryption)
 BATCH = 1000  # rows in one database part
 _FRAME_HEAD = struct.Struct(">16sQ?")  # the archive's id, the frame's number, last frame
 
@@ -244,7 +245,7 @@ class _Table:
                 if isinstance(f, EncryptedTextField):
                     if value is not None and not isinstance(value, str):
                         raise ArchiveDamaged(_("The backup's records are malformed."))
-                    if value and not encryption.readable(value.encode()):
+                    if value and not encryption.readable(value.encode(), where=f.where()):
                         unreadable.append(f"{self.model._meta.db_table} #{row[pk_at]} {f.column}")
                     values.append(value)
                 elif value is None:
@@ -365,7 +366,7 @@ class _SealedWriter:
     def _seal(self, content: bytes, *, last: bool) -> None:
         head = _FRAME_HEAD.pack(self.archive_id, self.frames, last)
         # The sealed value's binary form: base64 would add a third to the size.
-        token = base64.urlsafe_b64decode(encryption.encrypt_bytes(head + content))
+        token = base64.urlsafe_b64decode(encryption.encrypt_bytes(head + content, where=FRAME))
         self._emit(struct.pack(">I", len(token)) + token)
         self.frames += 1
 
@@ -428,7 +429,7 @@ class _SealedReader:
         if len(head) < 4 or length > limit or len(token) < length:
             raise ArchiveDamaged(_("The backup was altered or damaged: a part is malformed."))
         try:
-            content = encryption.decrypt_bytes(base64.urlsafe_b64encode(token))
+            content = encryption.decrypt_bytes(base64.urlsafe_b64encode(token), where=FRAME)
         except encryption.DecryptionError:
             if self.frames == 0:
                 raise ArchiveUnreadable(
@@ -849,7 +850,7 @@ def _stage(
         shutil.copyfileobj(hashing, out, CHUNK)
         out.flush()
         os.fsync(out.fileno())
-    if not encryption.readable(path.read_bytes()):
+    if not files.readable(name, path.read_bytes()):
         restored.unreadable.append(f"file {name}")
     return hashing.digest.hexdigest()
 

@@ -6,13 +6,17 @@ authenticated cipher, from the `cryptography` library) under keys derived from
 database, or seizes the disk without the keys, reads ciphertext, not names.
 
 A sealed value is `version | key id | nonce | ciphertext and tag`, in URL-safe
-base64 for text columns. It carries nothing else: no time (Fernet, used before,
-put its encryption time in every token, readable without a key, so each report and
-file told when it arrived), and the plain text is padded to a multiple of 16 bytes
-so that the length of a name is known only to within 16 bytes. The key id is 4
-bytes derived from the key (not the key): it says which configured key opens the
-value, so a rotation can tell what is still under an old one. Values sealed with
-Fernet before this format are still read, and `rotate_keys` re-seals them.
+base64 for text columns. The tag also covers where the value belongs (`where`: the
+table and column of an encrypted field, the store name of a file), so a value copied
+elsewhere by someone who can write the database but holds no key does not open
+there: a sealed name moved into a published letter's summary is refused, not shown.
+It carries nothing else: no time (Fernet, used before, put its encryption time in
+every token, readable without a key, so each report and file told when it arrived),
+and the plain text is padded to a multiple of 16 bytes so that the length of a name
+is known only to within 16 bytes. The key id is 4 bytes derived from the key (not
+the key): it says which configured key opens the value, so a rotation can tell what
+is still under an old one. Values sealed with Fernet before this format are still
+read, and `rotate_keys` re-seals them.
 
 To find a record by a name without decrypting every row, a keyed hash of the
 normalised name (a "blind index") is stored beside it: equal names give equal
@@ -85,32 +89,40 @@ def _legacy() -> MultiFernet:
     return MultiFernet([key.fernet for key in _keys()])
 
 
-def _seal(content: bytes) -> bytes:
+def _associated(header: bytes, where: str) -> bytes:
+    return header + b"\x00" + where.encode()
+
+
+def _seal(content: bytes, where: str) -> bytes:
     newest = _keys()[0]
     padder = padding.PKCS7(128).padder()
     padded = padder.update(content) + padder.finalize()
     header = bytes([VERSION]) + newest.id
     nonce = secrets.token_bytes(NONCE_BYTES)
     # The header is authenticated too, so a value cannot be passed off under
-    # another key id.
-    return header + nonce + newest.aead.encrypt(nonce, padded, header)
+    # another key id; and so is where it belongs.
+    return header + nonce + newest.aead.encrypt(nonce, padded, _associated(header, where))
 
 
-def _open(sealed: bytes) -> bytes:
-    """The content of `sealed` (binary), under whichever configured key opens it."""
+def _open(sealed: bytes, where: str) -> bytes:
+    """The content of `sealed` (binary), sealed for `where`, under whichever
+    configured key opens it."""
     if sealed[:1] == bytes([VERSION]) and len(sealed) >= OVERHEAD:
         header, nonce = sealed[:HEADER], sealed[HEADER : HEADER + NONCE_BYTES]
         for key in _keys():
             if key.id != header[1:]:
                 continue
             try:
-                padded = key.aead.decrypt(nonce, sealed[HEADER + NONCE_BYTES :], header)
+                padded = key.aead.decrypt(
+                    nonce, sealed[HEADER + NONCE_BYTES :], _associated(header, where)
+                )
                 unpadder = padding.PKCS7(128).unpadder()
                 return unpadder.update(padded) + unpadder.finalize()
             except (InvalidTag, ValueError):
                 break
         raise InvalidToken
-    # A value sealed with Fernet before this format (its version byte is 0x80).
+    # A value sealed with Fernet before this format (its version byte is 0x80); it
+    # names no place, and `rotate_keys` re-seals it in this format.
     return _legacy().decrypt(base64.urlsafe_b64encode(sealed))
 
 
@@ -173,13 +185,14 @@ def reset_caches() -> None:
     _index_key.cache_clear()
 
 
-def encrypt(text: str) -> str:
-    return base64.urlsafe_b64encode(_seal(text.encode())).decode()
+def encrypt(text: str, *, where: str) -> str:
+    """`text` sealed for the place `where` (for a field, "table.column")."""
+    return base64.urlsafe_b64encode(_seal(text.encode(), where)).decode()
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, *, where: str) -> str:
     try:
-        return _open(_binary(token.encode())).decode()
+        return _open(_binary(token.encode()), where).decode()
     except (InvalidToken, UnicodeDecodeError) as error:
         # Say which problem, never what the value was.
         raise DecryptionError(
@@ -187,14 +200,14 @@ def decrypt(token: str) -> str:
         ) from error
 
 
-def encrypt_bytes(content: bytes) -> bytes:
-    """`content` sealed, in URL-safe base64 (as files are stored)."""
-    return base64.urlsafe_b64encode(_seal(content))
+def encrypt_bytes(content: bytes, *, where: str) -> bytes:
+    """`content` sealed for `where`, in URL-safe base64 (as files are stored)."""
+    return base64.urlsafe_b64encode(_seal(content, where))
 
 
-def decrypt_bytes(token: bytes) -> bytes:
+def decrypt_bytes(token: bytes, *, where: str) -> bytes:
     try:
-        return _open(_binary(token))
+        return _open(_binary(token), where)
     except InvalidToken as error:
         raise DecryptionError(
             "a stored file cannot be decrypted with the configured keys"
@@ -208,16 +221,16 @@ def is_current(token: bytes) -> bool:
     return sealed[:1] == bytes([VERSION]) and sealed[1:HEADER] == _keys()[0].id
 
 
-def readable(token: bytes) -> bool:
-    """Whether one of the configured keys opens `token`."""
+def readable(token: bytes, *, where: str) -> bool:
+    """Whether one of the configured keys opens `token`, sealed for `where`."""
     try:
-        _open(_binary(token))
+        _open(_binary(token), where)
     except InvalidToken:
         return False
     return True
 
 
-def open_with(key: str, token: bytes) -> bytes:
+def open_with(key: str, token: bytes, *, where: str) -> bytes:
     """What `token` holds, opened with `key` alone (one key of the configured
     format, configured or not): for checking which key a value is sealed under."""
     one = _Key(_raw(key), key)
@@ -225,7 +238,9 @@ def open_with(key: str, token: bytes) -> bytes:
     try:
         if sealed[:1] == bytes([VERSION]) and sealed[1:HEADER] == one.id:
             nonce = sealed[HEADER : HEADER + NONCE_BYTES]
-            padded = one.aead.decrypt(nonce, sealed[HEADER + NONCE_BYTES :], sealed[:HEADER])
+            padded = one.aead.decrypt(
+                nonce, sealed[HEADER + NONCE_BYTES :], _associated(sealed[:HEADER], where)
+            )
             unpadder = padding.PKCS7(128).unpadder()
             return unpadder.update(padded) + unpadder.finalize()
         return one.fernet.decrypt(base64.urlsafe_b64encode(sealed))
@@ -233,10 +248,11 @@ def open_with(key: str, token: bytes) -> bytes:
         raise DecryptionError("the value is not sealed under this key") from error
 
 
-def reseal(token: bytes) -> bytes:
-    """`token` opened with whichever key opens it and sealed under the newest."""
+def reseal(token: bytes, *, where: str) -> bytes:
+    """`token` opened with whichever key opens it and sealed under the newest, for
+    the same place."""
     try:
-        return base64.urlsafe_b64encode(_seal(_open(_binary(token))))
+        return base64.urlsafe_b64encode(_seal(_open(_binary(token), where), where))
     except InvalidToken as error:
         raise DecryptionError(
             "a stored value cannot be decrypted with the configured keys"
@@ -253,4 +269,3 @@ def normalise(text: str) -> str:
 def blind_index(text: str, *, purpose: str) -> str:
     """The keyed hash of the normalised `text`, for exact-match lookup."""
     return hmac.new(_index_key(purpose), normalise(text).encode(), hashlib.sha256).hexdigest()
-

@@ -16,16 +16,20 @@ class EncryptedTextField(models.TextField):
 
     description = "Text encrypted at rest"
 
+    def where(self) -> str:
+        """Where its values belong, bound into each seal: "table.column"."""
+        return f"{self.model._meta.db_table}.{self.column}"
+
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
             return value
-        return encryption.decrypt(value)
+        return encryption.decrypt(value, where=self.where())
 
     def get_prep_value(self, value: Any) -> str | None:
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
-        return encryption.encrypt(value)
+        return encryption.encrypt(value, where=self.where())
 
     def get_lookup(self, lookup_name: str):  # type: ignore[no-untyped-def]
         # A lookup would compare fresh ciphertext with stored ciphertext (random

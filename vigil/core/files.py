@@ -54,12 +54,22 @@ def _path(name: str) -> Path:
     return path
 
 
+def _where(name: str) -> str:
+    # Bound into each file's seal: a file renamed to another's name does not open.
+    return f"file {name}"
+
+
+def readable(name: str, token: bytes) -> bool:
+    """Whether a configured key opens `token` as the file `name`."""
+    return encryption.readable(token, where=_where(name))
+
+
 def save(content: bytes) -> StoredFile:
     """Encrypt and write `content` durably; return how to find it again."""
     name = secrets.token_hex(20)
     path = _path(name)
     path.parent.mkdir(mode=0o700, exist_ok=True)
-    _write_durably(path, encryption.encrypt_bytes(content))
+    _write_durably(path, encryption.encrypt_bytes(content, where=_where(name)))
     return StoredFile(name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest())
 
 
@@ -97,7 +107,7 @@ def reseal(name: str) -> bool:
         return False
     if encryption.is_current(token):
         return False
-    resealed = encryption.reseal(token)
+    resealed = encryption.reseal(token, where=_where(name))
     if not path.exists():
         return False
     _write_durably(path, resealed)
@@ -105,7 +115,7 @@ def reseal(name: str) -> bool:
 
 
 def read(name: str) -> bytes:
-    return encryption.decrypt_bytes(_path(name).read_bytes())
+    return encryption.decrypt_bytes(_path(name).read_bytes(), where=_where(name))
 
 
 def delete(name: str) -> None:

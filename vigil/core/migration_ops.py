@@ -21,15 +21,16 @@ def seal_existing(app_label: str, model_name: str, *columns: str) -> Callable[[A
         connection = schema_editor.connection
         quote = connection.ops.quote_name
         table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        where = {c: f"{model._meta.db_table}.{c}" for c in columns}
         names = ", ".join(quote(c) for c in columns)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {pk}, {names} FROM {table}")  # noqa: S608
             rows = cursor.fetchall()
             for key, *values in rows:
                 sealed = {
-                    column: encryption.encrypt(value)
+                    column: encryption.encrypt(value, where=where[column])
                     for column, value in zip(columns, values, strict=True)
-                    if value and not encryption.readable(value.encode())
+                    if value and not encryption.readable(value.encode(), where=where[column])
                 }
                 if sealed:
                     sets = ", ".join(f"{quote(c)} = %s" for c in sealed)

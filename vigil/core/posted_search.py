@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from vigil.core import encryption
 
 TTL = 60 * 60
+WHERE = "cache posted-search"
 WORDS = "text"  # the form field that holds the words
 PARAMETER = "q"  # the URL parameter that holds the token
 
@@ -46,7 +47,7 @@ def redirect_url(request: HttpRequest, viewname: str, *, scope: str, **kwargs: A
     text = params.pop(WORDS, [""])[0].strip()
     if text:
         token = secrets.token_urlsafe(12)
-        cache.set(_key(_scope(request, scope), token), encryption.encrypt(text), TTL)
+        cache.set(_key(_scope(request, scope), token), encryption.encrypt(text, where=WHERE), TTL)
         params[PARAMETER] = token
     for name in [k for k, v in params.items() if not v]:
         params.pop(name)
@@ -63,7 +64,7 @@ def restore(request: HttpRequest, *, scope: str) -> QueryDict:
         sealed = cache.get(_key(_scope(request, scope), token))
         data.pop(PARAMETER)
         try:
-            text = encryption.decrypt(sealed) if isinstance(sealed, str) else None
+            text = encryption.decrypt(sealed, where=WHERE) if isinstance(sealed, str) else None
         except encryption.DecryptionError:  # sealed under a key since removed
             text = None
         if text is None:

@@ -3,9 +3,9 @@ key in `VIGIL_ENCRYPTION_KEYS` (`python manage.py rotate_keys`). Values sealed
 in the old Fernet format, which carried their encryption time, are re-sealed in the
 current format whatever key they are under.
 
-The procedure (README, "Production deployment", and docs/threat-model.md): put a new key first in the list, keeping the
-old ones after it; restart; run `rotate_keys`; when it reports nothing left under an
-old key, remove that key and restart again.
+The procedure (README, "Production deployment", and docs/threat-model.md): put a new
+key first in the list, keeping the old ones after it; restart; run `rotate_keys`;
+when it reports nothing left under an old key, remove that key and restart again.
 
 Resumable by construction: a value already sealed under the newest key is
 recognised (its header names that key's id) and skipped, so a run that was
@@ -129,7 +129,12 @@ def _rotate_table(
                         outcome.current += 1
                         continue
                     try:
-                        changes[column] = (value, encryption.reseal(token).decode())
+                        changes[column] = (
+                            value,
+                            encryption.reseal(
+                                token, where=f"{model._meta.db_table}.{column}"
+                            ).decode(),
+                        )
                     except encryption.DecryptionError:
                         outcome.unreadable.append(f"{model._meta.db_table} #{key} {column}")
                 if changes:

@@ -31,7 +31,7 @@ def column(table: str, name: str) -> list:
 def test_it_stores_the_app_secret_encrypted_and_reads_it_back(alice):
     stored = column("accounts_authenticatorapp", "key")
     assert len(stored) == 1 and TOTP_KEY not in stored[0]
-    assert encryption.decrypt(stored[0]) == TOTP_KEY
+    assert encryption.decrypt(stored[0], where="accounts_authenticatorapp.key") == TOTP_KEY
     assert AuthenticatorApp.objects.get(user=alice).bin_key == bytes.fromhex(TOTP_KEY)
 
 

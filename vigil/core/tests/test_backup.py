@@ -392,9 +392,10 @@ def test_a_restore_gives_back_every_row_and_file(source, installations, target_v
 
     # The names are there as the ciphertext they were stored as, under the same key.
     (defender,) = after["rows"]["cases.defender"]
+
     def opened(value: str) -> str | None:
         try:
-            return encryption.open_with(KEY, value.encode()).decode()
+            return encryption.open_with(KEY, value.encode(), where="cases_defender.name").decode()
         except encryption.DecryptionError:
             return None
 
@@ -554,7 +555,8 @@ def test_an_archive_that_does_not_match_its_manifest_is_refused(records, tmp_pat
         for member in original:
             content = original.extractfile(member).read()
             if member.name.startswith("files/"):
-                content = encryption.encrypt_bytes(b"another file")  # sealed, but not the one
+                name = member.name.rsplit("/", 1)[-1]  # sealed for its place, but not the one
+                content = encryption.encrypt_bytes(b"another file", where=f"file {name}")
                 member.size = len(content)
             changed.addfile(member, BytesIO(content))
     resealed = tmp_path / "resealed.backup"

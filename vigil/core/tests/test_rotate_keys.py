@@ -29,9 +29,11 @@ def raw(model, pk, column):
         return cursor.fetchone()[0]
 
 
-def opens(key: str, token: str | bytes) -> bool:
+def opens(key: str, token: str | bytes, where: str) -> bool:
     try:
-        encryption.open_with(key, token if isinstance(token, bytes) else token.encode())
+        encryption.open_with(
+            key, token if isinstance(token, bytes) else token.encode(), where=where
+        )
     except encryption.DecryptionError:
         return False
     return True
@@ -78,11 +80,16 @@ def test_rotation_reseals_everything_and_search_survives(records, carol, setting
             for column in columns:
                 value = raw(model, pk, column)
                 if value:
-                    assert opens(new, value) and not opens(old, value), (model, column)
+                    where = f"{model._meta.db_table}.{column}"
+                    assert opens(new, value, where) and not opens(old, value, where), (
+                        model,
+                        column,
+                    )
                     checked += 1
     assert checked >= 7  # name, contact, two titles, narrative, file name, index key
     stored = (files._root() / evidence.stored_name[:2] / evidence.stored_name).read_bytes()
-    assert opens(new, stored) and not opens(old, stored)
+    where = f"file {evidence.stored_name}"
+    assert opens(new, stored, where) and not opens(old, stored, where)
     assert WrappedKey.objects.count() == 1
 
     # The old key can go: everything still reads, and exact-name and word searches
@@ -134,7 +141,7 @@ def test_what_no_key_opens_is_reported_by_place_never_by_value(records, settings
     assert "555" not in message and "Marta" not in message + out.getvalue()
     # Everything else was rotated all the same, and the lost value left untouched.
     assert raw(Defender, defender.pk, "contact") == lost
-    assert not opens(old, raw(Defender, defender.pk, "name"))
+    assert not opens(old, raw(Defender, defender.pk, "name"), "cases_defender.name")
 
 
 def test_a_value_written_under_the_old_key_during_the_run_is_reported(
