@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigil.cases.access import cases_for_user, get_case_for_user
 from vigil.core.http import attachment as download
@@ -23,6 +24,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     waiting = access.submissions_for_user(request.user).exclude(
         status__in=[SubmissionStatus.CLOSED, SubmissionStatus.TAKEN_UP]
     )
+    if request.method == "POST" and request.POST.get("action") == "close_held":
+        closed = services.held_close_all(
+            actor=request.user, submissions=access.submissions_for_user(request.user)
+        )
+        messages.success(
+            request,
+            ngettext("%(count)s held report closed.", "%(count)s held reports closed.", closed)
+            % {"count": closed},
+        )
+        return redirect("intake:queue")
     held = request.GET.get("held") == "1"
     reports = waiting.filter(held_as_flood=held).order_by("-urgent", "received_on", "pk")
     context = {

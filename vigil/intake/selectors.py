@@ -62,6 +62,7 @@ OPEN = [SubmissionStatus.RECEIVED, SubmissionStatus.UNDER_REVIEW]
 
 def held_pool_full() -> bool:
     """Whether as many reports are held apart as a suspected flood, waiting for
-    triage, as `INTAKE_HELD_MAX` allows: the bound on what a flood can store."""
+    triage, as `INTAKE_HELD_MAX` allows: past it, held reports keep no files, the
+    bound on what a flood can store."""
     held = Submission.objects.filter(held_as_flood=True, status__in=OPEN)
     return held.count() >= settings.INTAKE_HELD_MAX

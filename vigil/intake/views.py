@@ -39,9 +39,11 @@ FOLLOW_UP_AGE = 30 * 60
 code_throttle = Throttle(scope="receipt-code", limit=10, window=15 * 60)
 code_word_throttle = Throttle(scope="receipt-code-word", limit=2, window=15 * 60)
 # Reports per client in an hour. Past it a report is still taken (a genuine reporter
-# may share the flooder's address) but held apart for triage as a suspected flood;
-# only when INTAKE_HELD_MAX held reports are waiting is one refused, with the form
-# as typed. Counted under a keyed hash in the cache, forgotten after the window.
+# may share the flooder's address) but held apart for triage as a suspected flood.
+# A report is never refused for a flood: when INTAKE_HELD_MAX held reports are
+# waiting, a held report keeps its words but not its files (the reporter is told,
+# and can add them from the follow-up page), so what a flood stores stays small.
+# Counted under a keyed hash in the cache, forgotten after the window.
 submission_throttle = Throttle(scope="submission", limit=30, window=60 * 60)
 
 
@@ -49,22 +51,14 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES)
         held = submission_throttle.hit(client_address(request)) > submission_throttle.limit
-        if held and selectors.held_pool_full():
-            form.is_valid()  # so that the form comes back with what was typed
-            form.add_error(
-                None,
-                _(
-                    "Too many reports are arriving at once. Nothing you typed is lost: "
-                    "wait an hour and send it again."
-                ),
-            )
-            return render(request, "intake/submit.html", {"form": form}, status=429)
+        keep_files = not (held and selectors.held_pool_full())
         if form.is_valid():
+            attached = form.cleaned_data["files"]
             try:
                 receipt = services.submission_create(
                     form_token=form.cleaned_data["form_token"],
                     language=get_language() or settings.LANGUAGE_CODE,
-                    uploads=_uploads(form.cleaned_data["files"]),
+                    uploads=_uploads(attached) if keep_files else [],
                     held_as_flood=held,
                     **form.submission_fields(),
                 )
@@ -77,7 +71,11 @@ def submit(request: HttpRequest) -> HttpResponse:
                 return render(
                     request,
                     "intake/receipt.html",
-                    {"code": receipt.code, "words": receipt.code.split()},
+                    {
+                        "code": receipt.code,
+                        "words": receipt.code.split(),
+                        "files_not_kept": bool(attached) and not keep_files,
+                    },
                 )
     else:
         form = SubmissionForm(initial={"form_token": services.new_form_token()})
