@@ -79,8 +79,9 @@ def test_an_officer_cannot_move_an_incident_into_their_country_by_import(client,
     assert (incident.country, incident.version) == ("AZE", version), f"incident #{incident.pk}"
     untouched = incident.title == SECRET_TITLE  # compared apart: no title in a failure
     assert untouched, f"incident #{incident.pk} overwritten"
-    # What she imported is a record of her own, as for an id nobody ever used.
-    assert job.imported and job.created == 1 and job.updated == 0
+    # Refused as for any id of Vigil's own form that names nothing she may open,
+    # whether or not it names a record elsewhere.
+    assert not job.imported and job.created == 0 and job.updated == 0
     evidence = incident.evidence.get()
     answer = client.get(reverse("cases:evidence_download", args=[evidence.pk]))
     assert answer.status_code == 404
@@ -97,7 +98,7 @@ def test_an_officer_cannot_move_a_defender_into_their_country_by_import(client, 
     assert (leyla.country, leyla.version) == ("AZE", 1), f"defender #{leyla.pk}"
     untouched = leyla.name == SECRET_NAME
     assert untouched, f"defender #{leyla.pk} overwritten"
-    assert job.imported and job.created == 1 and job.updated == 0
+    assert not job.imported and job.created == 0 and job.updated == 0
     assert client.get(reverse("cases:defender_edit", args=[leyla.pk])).status_code == 404
     export = client.get(reverse("exchange:export", args=["json"]) + "?identities=1")
     named = SECRET_NAME in export.content.decode()
@@ -467,3 +468,56 @@ def test_an_officer_does_not_read_in_a_letter_the_defender_a_case_file_hides_fro
         if response.status_code == 200 and SECRET_NAME in _text_of(response):
             leaks.append(url)
     assert not leaks, f"{len(leaks)} views of letter #{letter.pk} name defender #{leyla.pk}"
+
+
+def test_an_officer_cannot_break_a_coordinators_export_by_importing_under_its_ids(
+    client, alice, carol
+):
+    """External ids now resolve within the importer's scope, so Alice may create a
+    Colombian incident under `vigil-incident-N`, the id a coordinator's export gave an
+    Azerbaijani incident (ids are sequential, so she can take every one of them). The
+    coordinator's next export names two incidents by the same id, and importing it
+    back (the round trip docs/import-export.md promises) is refused as ambiguous: one
+    officer stops the whole desk's bulk exchange. Found by the outside review of
+    this work; ids of Vigil's own form now name only records the importer may open."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vigil.exchange import exporter, importer, jobs
+    from vigil.exchange.models import ImportJob
+
+    incident = make.incident(carol, country="AZE", title=SECRET_TITLE)
+    exported = exporter.rows(carol)
+    taken = [row["external_id"] for row in exported["incidents"]]
+    assert taken
+
+    client.force_login(alice)
+    squat = {
+        "defenders": [], "acts": [], "sources": [],
+        "incidents": [
+            {"external_id": external, "title": "x", "narrative": "x",
+             "start_date": "2025-01-01", "country": "COL"}
+            for external in taken
+        ],
+    }  # fmt: skip
+    file = SimpleUploadedFile("records.json", json.dumps(squat).encode(), "application/json")
+    client.post(reverse("exchange:import"), {"file": file})
+    jobs.run(ImportJob.objects.get(requested_by=alice).pk)
+
+    job = ImportJob.objects.get(requested_by=alice)
+    assert not job.imported and job.created == 0
+    again = exporter.rows(carol)
+    ids = [row["external_id"] for row in again["incidents"]]
+    assert len(ids) == len(set(ids)), (
+        f"the coordinator's export names {len(ids) - len(set(ids))} ids twice "
+        f"(incident #{incident.pk})"
+    )
+    # And an id of that form that names nothing yet is refused to her just the same,
+    # so the refusal tells her nothing about which exist.
+    unused = {
+        **squat,
+        "incidents": [{**squat["incidents"][0], "external_id": "vigil-incident-99999"}],
+    }
+    report = importer.check(alice, unused)
+    assert [p.column for p in report.problems] == ["external_id"]

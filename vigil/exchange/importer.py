@@ -23,6 +23,7 @@ the importer's countries, and the country written is checked like any other.
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,7 +45,7 @@ from vigil.cases.models import (
     Source,
 )
 from vigil.core import spreadsheets
-from vigil.core.permissions import Perm, has_perm, in_scope
+from vigil.core.permissions import Perm, country_scope, has_perm, in_scope
 from vigil.core.vocabularies import COUNTRIES, Verification
 from vigil.exchange.layout import KINDS, LAYOUT, PLURAL, SINGULAR, Column, model_values
 from vigil.exchange.models import ExternalRef
@@ -299,6 +300,9 @@ def scope_of(user: Any) -> Scope:
 
 def check(user: Any, raw: dict[str, list[dict[str, Any]]]) -> Report:
     report = Report(rows={kind: [] for kind in KINDS}, scope=scope_of(user))
+    # Someone who covers only some countries may not open every record, so an id of
+    # Vigil's own form may name one they cannot see (see _vigils_own).
+    partial = country_scope(user) is not None
     for kind in KINDS:
         columns = {c.name: c for c in LAYOUT[kind]}
         seen: dict[str, int] = {}
@@ -331,6 +335,22 @@ def check(user: Any, raw: dict[str, list[dict[str, Any]]]) -> Report:
                 seen.setdefault(row.external_id, number)
                 if row.external_id in report.scope.several[kind]:
                     row.problems.append(Problem(kind, number, "external_id", _ambiguous()))
+                elif (
+                    partial
+                    and _vigils_own(row.external_id)
+                    and report.scope.find(kind, row.external_id) is None
+                ):
+                    row.problems.append(
+                        Problem(
+                            kind,
+                            number,
+                            "external_id",
+                            _(
+                                "ids beginning with 'vigil-' are the names this desk gives "
+                                "its records: a new record needs an id of your own"
+                            ),
+                        )
+                    )
             country = row.values.get("country")
             if country and not in_scope(user, country):
                 row.problems.append(
@@ -388,6 +408,21 @@ def _check_links(report: Report) -> None:
                             )
                         )
                         changed = True
+
+
+VIGILS_OWN = re.compile(r"vigil-[a-z]+-\d+")
+
+
+def _vigils_own(external_id: str) -> bool:
+    """Whether `external_id` has the form of the ids the exporter gives records
+    (`vigil-incident-229`). For an importer who covers only some countries, such an
+    id may name only a record they may open: a new record under it could take the
+    name of a record of another desk (the ids are sequential, so all of them can be
+    guessed), and that desk's next export would name two records alike and no longer
+    import back. Refused for a new record whether or not a record of that name
+    exists, so nothing can be probed. Someone who covers every country sees every
+    record, so their import of another installation's export keeps its ids."""
+    return bool(VIGILS_OWN.fullmatch(external_id.strip().lower()))
 
 
 def _ambiguous() -> str:

@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from vigil.cases.models import Act, Defender, Incident
 from vigil.cases.tests import factories as make
@@ -94,10 +94,15 @@ def test_the_command_line_imports_as_the_user_it_names(alice, carol, tmp_path):
     assert "0 created, 1 updated" in out.getvalue()
     leyla.refresh_from_db()
     assert leyla.name == "Changed"
-    path.write_text(json.dumps(only(defenders=[{**row, "country": "COL"}])))
+    path.write_text(json.dumps(only(defenders=[{**row, "country": "COL", "external_id": "d1"}])))
     out = io.StringIO()
     call_command("import_records", str(path), "--as", "alice", stdout=out, stderr=io.StringIO())
     assert "1 created, 0 updated" in out.getvalue()
+    # Under the Azerbaijani defender's own id, Alice's row is refused: an id of
+    # Vigil's form names, for her, only a record she may open.
+    path.write_text(json.dumps(only(defenders=[{**row, "country": "COL"}])))
+    with pytest.raises(CommandError):
+        call_command("import_records", str(path), "--as", "alice", stdout=out, stderr=io.StringIO())
     leyla.refresh_from_db()
     assert leyla.country == "AZE"
 
