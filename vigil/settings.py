@@ -9,6 +9,7 @@ import base64
 import binascii
 import ipaddress
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -326,23 +327,28 @@ LOGGING = {
 # a key is rotated by putting a new one first and running `rotate_keys`. Keep them
 # outside the database and its backups. Make one with:
 #   python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
-ENCRYPTION_KEYS = envlist("VIGIL_ENCRYPTION_KEYS", [])
-if not ENCRYPTION_KEYS:
+
+
+def _keys(variable: str, development_file: str) -> list[str]:
+    """The keys in `variable`; on a development machine only, a key kept in a file
+    beside its database (so that the demo data stays readable between runs), made
+    once. Never in production: the key would sit next to what it protects."""
+    keys = envlist(variable, [])
+    if keys:
+        return keys
     if not DEBUG:
         raise ImproperlyConfigured(
-            "VIGIL_ENCRYPTION_KEYS is empty. Set it to one or more keys (see the "
-            "README), or set VIGIL_DEBUG=1 on a development machine."
+            f"{variable} is empty. Set it to one or more keys (see the README), "
+            "or set VIGIL_DEBUG=1 on a development machine."
         )
-    # A development machine keeps its own key beside its database, so that the demo
-    # data stays readable between runs. Never in production: the key would sit next
-    # to what it protects.
-    _development_key = DATA_DIR / "development-encryption.key"
-    if not _development_key.exists():
-        from cryptography.fernet import Fernet
+    path = DATA_DIR / development_file
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    return [path.read_text().strip()]
 
-        _development_key.touch(mode=0o600)
-        _development_key.write_bytes(Fernet.generate_key())
-    ENCRYPTION_KEYS = [_development_key.read_text().strip()]
+
+ENCRYPTION_KEYS = _keys("VIGIL_ENCRYPTION_KEYS", "development-encryption.key")
 
 # Keys of the audit trail (core/audit.py): every entry's hash is an HMAC-SHA256 under
 # the newest, so that someone who can write to the database but lacks the key cannot
@@ -352,21 +358,7 @@ if not ENCRYPTION_KEYS:
 # the encryption keys, which rotate for reasons of their own. Keep them outside the
 # database and its backups. Make one with:
 #   python -c 'import secrets; print(secrets.token_urlsafe(32))'
-AUDIT_KEYS = envlist("VIGIL_AUDIT_KEY", [])
-if not AUDIT_KEYS:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "VIGIL_AUDIT_KEY is empty. Set it to a key for the audit trail (see the "
-            "README), or set VIGIL_DEBUG=1 on a development machine."
-        )
-    # As the development encryption key: kept beside the database, never in production.
-    _development_audit_key = DATA_DIR / "development-audit.key"
-    if not _development_audit_key.exists():
-        import secrets
-
-        _development_audit_key.touch(mode=0o600)
-        _development_audit_key.write_text(secrets.token_urlsafe(32))
-    AUDIT_KEYS = [_development_audit_key.read_text().strip()]
+AUDIT_KEYS = _keys("VIGIL_AUDIT_KEY", "development-audit.key")
 for _audit_key in AUDIT_KEYS:
     try:
         _audit_key_bytes = base64.b64decode(
