@@ -54,13 +54,13 @@ def load(incidents: int) -> None:
     from vigil.accounts import services as accounts
     from vigil.cases.models import Act, Case, Defender, DefenderName, Incident, Perpetrator
     from vigil.cases.services import NAME_INDEX
-    from vigil.core import encryption, search
-    from vigil.core.models import SearchEntry
     from vigil.core.vocabularies import (
         PerpetratorCategory,
         Verification,
         ViolationType,
     )
+    from vigil.vault import index, search
+    from vigil.vault.models import SearchEntry
 
     accounts.user_create(actor=None, username="coordinator", role="coordinator")
     random = Random(100_000)  # noqa: S311 - fictional data
@@ -112,7 +112,7 @@ def load(incidents: int) -> None:
             for n, i in enumerate(batch)
         )
         DefenderName.objects.bulk_create(
-            DefenderName(defender=d, digest=encryption.blind_index(d.name, purpose=NAME_INDEX))
+            DefenderName(defender=d, digest=index.blind_index(d.name, purpose=NAME_INDEX))
             for d in defenders
         )
         links = {}
@@ -159,8 +159,8 @@ def load(incidents: int) -> None:
 
 
 def plain_sql(vendor: str, what: str) -> tuple[str, list]:
-    from vigil.core import encryption, search
     from vigil.core.vocabularies import REGIONAL_GROUP_OF
+    from vigil.vault import index, search
 
     columns = "c.id, c.reference, c.title, c.country, c.status, c.priority, c.updated_at"
     order = "ORDER BY c.updated_at DESC, c.id DESC LIMIT 50"
@@ -175,7 +175,7 @@ def plain_sql(vendor: str, what: str) -> tuple[str, list]:
             "WHERE a.violation = %s AND a.verification = %s) " + order,
             [*members, "killing", "verified"],
         )
-    digest = encryption.blind_index(SEARCH_WORD, purpose="defender-name")
+    digest = index.blind_index(SEARCH_WORD, purpose="defender-name")
     if vendor == "postgresql":
         match = "SELECT object_id FROM core_searchentry WHERE kind = %s AND to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)"
     else:
@@ -206,8 +206,8 @@ def measure(vendor: str) -> list[tuple[str, list[float], list[float], list[float
 
     from vigil.accounts.models import User
     from vigil.cases.selectors import CaseFilter, case_page
-    from vigil.core import encryption
     from vigil.core.vocabularies import RegionalGroup
+    from vigil.vault import encryption
 
     user = User.objects.get(username="coordinator")
     reads = {

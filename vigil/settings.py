@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "vigil.vault",  # below every app: ciphers, keys, encrypted fields, search, files
     "vigil.core",
     "vigil.accounts",
     "vigil.cases",

@@ -21,8 +21,8 @@ from vigil.cases.tests import factories as make
 from vigil.communications import services as communication_services
 from vigil.communications.models import Status
 from vigil.communications.tests.helpers import draft, move
-from vigil.core import files, indexes, rotation
-from vigil.core.models import SearchEntry, WrappedKey
+from vigil.vault import files, index, rotation
+from vigil.vault.models import SearchEntry, WrappedKey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -137,7 +137,7 @@ def test_an_upgraded_database_keeps_no_retired_encryption_key(alice, settings):
     WrappedKey.objects.create(
         purpose="blind index", key=base64.urlsafe_b64encode(old_key.encode()).decode()
     )
-    from vigil.core import encryption
+    from vigil.vault import encryption
 
     encryption.reset_caches()
     make.defender(alice, name="Rosa Tupac")  # indexed under the old key
@@ -156,9 +156,9 @@ def test_an_upgraded_database_keeps_no_retired_encryption_key(alice, settings):
     from vigil.cases.models import DefenderName
     from vigil.cases.services import NAME_INDEX
 
-    digest = encryption.blind_index("rosa tupac", purpose=NAME_INDEX)
+    digest = index.blind_index("rosa tupac", purpose=NAME_INDEX)
     assert DefenderName.objects.filter(digest=digest).count() == 1
-    assert not indexes.needs_rebuild()
+    assert not index.needs_rebuild()
 
 
 def test_free_text_that_can_single_out_a_person_is_not_stored_in_the_clear(

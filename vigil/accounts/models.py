@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 
-from vigil.core.fields import EncryptedTextField
 from vigil.core.vocabularies import COUNTRIES, Role, country_name
+from vigil.vault.fields import EncryptedTextField
 
 
 class VigilUserManager(UserManager):

@@ -10,8 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import Tracked
-from vigil.core.fields import EncryptedTextField
 from vigil.core.vocabularies import country_choices
+from vigil.vault.fields import EncryptedTextField
 
 
 class StakeholderType(models.TextChoices):

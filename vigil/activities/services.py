@@ -17,9 +17,10 @@ from vigil.activities.models import (
     ReviewState,
 )
 from vigil.cases.services import StaleRecord
-from vigil.core import audit, files
+from vigil.core import audit
 from vigil.core import uploads as upload_policy
 from vigil.core.permissions import Perm, has_perm
+from vigil.vault import files
 
 Upload = upload_policy.Upload
 MAX_FILES = 10

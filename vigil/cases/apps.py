@@ -14,6 +14,6 @@ class CasesConfig(AppConfig):
         register_figures(dashboard_figures)
 
         from vigil.cases.services import rebuild_indexes
-        from vigil.core import indexes
+        from vigil.vault import index
 
-        indexes.register(rebuild_indexes)
+        index.register(rebuild_indexes)

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigil.core import dates
-from vigil.core.fields import EncryptedTextField
 from vigil.core.vocabularies import (
     SDG_CATEGORY_OF,
     AgeGroup,
@@ -46,6 +45,7 @@ from vigil.core.vocabularies import (
     country_choices,
     country_name,
 )
+from vigil.vault.fields import EncryptedTextField
 
 
 def _not_in_future(errors: dict[str, str], field: str, value: date | None) -> None:
@@ -350,7 +350,7 @@ class Source(Tracked):
 
 
 class Evidence(Tracked):
-    """A file that supports an incident: stored encrypted on disk (core/files.py),
+    """A file that supports an incident: stored encrypted on disk (vault/files.py),
     with the SHA-256 of its content, so that a copy can be proven unchanged. The
     SHA-256 is encrypted too: in the clear, anyone holding a photo could confirm
     from a seized database that it was reported."""

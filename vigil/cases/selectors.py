@@ -25,7 +25,7 @@ from vigil.cases.models import (
     Evidence,
 )
 from vigil.cases.services import NAME_INDEX
-from vigil.core import audit, encryption, search
+from vigil.core import audit
 from vigil.core.links import visible
 from vigil.core.permissions import Perm, has_perm
 from vigil.core.selectors import Figure
@@ -39,6 +39,7 @@ from vigil.core.vocabularies import (
     VictimCategory,
     violation_types_in,
 )
+from vigil.vault import index, search
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def _text_matches(text: str) -> Q:
         f"SELECT cd.case_id FROM {case_defenders} cd "  # noqa: S608
         f"JOIN {names} n ON n.defender_id = cd.defender_id WHERE n.digest = %s"
     ]
-    params: list[Any] = [encryption.blind_index(text, purpose=NAME_INDEX)]
+    params: list[Any] = [index.blind_index(text, purpose=NAME_INDEX)]
     in_title = search.matching_ids(kind="cases.case", query=text)
     if in_title is not None:
         parts.append(in_title.sql)

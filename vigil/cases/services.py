@@ -35,9 +35,10 @@ from vigil.cases.models import (
     Source,
     Tracked,
 )
-from vigil.core import audit, encryption, files, search
+from vigil.core import audit
 from vigil.core.permissions import in_scope
 from vigil.core.vocabularies import Verification
+from vigil.vault import files, index, search
 
 NAME_INDEX = "defender-name"
 
@@ -82,7 +83,7 @@ def _event(case: Case, actor: Any, kind: CaseEvent.Kind, detail: str = "") -> No
 
 def _index_names(defender: Defender) -> None:
     digests = {
-        encryption.blind_index(name, purpose=NAME_INDEX)
+        index.blind_index(name, purpose=NAME_INDEX)
         for name in [defender.name, *defender.alias_list()]
         if name.strip()
     }
@@ -95,14 +96,14 @@ def _index_names(defender: Defender) -> None:
 
 def rebuild_indexes() -> None:
     """Every defender's name hashes and every case's and incident's search entry
-    computed again under the current index keys (`core.indexes.rebuild`)."""
+    computed again under the current index keys (`vault.index.rebuild`)."""
     DefenderName.objects.all().delete()
     batch: list[DefenderName] = []
     for defender in Defender.objects.only("pk", "name", "aliases").iterator(chunk_size=1000):
         batch.extend(
             DefenderName(defender_id=defender.pk, digest=digest)
             for digest in {
-                encryption.blind_index(name, purpose=NAME_INDEX)
+                index.blind_index(name, purpose=NAME_INDEX)
                 for name in [defender.name, *defender.alias_list()]
                 if name.strip()
             }

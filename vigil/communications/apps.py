@@ -25,9 +25,9 @@ class CommunicationsConfig(AppConfig):
 
         from vigil.cases.models import Defender
         from vigil.communications.services import rebuild_index
-        from vigil.core import indexes
+        from vigil.vault import index
 
-        indexes.register(rebuild_index)
+        index.register(rebuild_index)
 
         post_save.connect(_defender_saved, sender=Defender, dispatch_uid="communications.reindex")
 

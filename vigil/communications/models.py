@@ -13,8 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import Case, Tracked
-from vigil.core.fields import EncryptedTextField
 from vigil.core.vocabularies import BusinessSector, Theme, country_choices
+from vigil.vault.fields import EncryptedTextField
 
 
 class CommunicationType(models.TextChoices):
@@ -183,7 +183,7 @@ class Reply(Tracked):
 
 
 class ReplyFile(models.Model):
-    """The reply itself, or an annex: encrypted on disk like evidence (core/files.py)."""
+    """The reply itself, or an annex: encrypted on disk like evidence (vault/files.py)."""
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="files")
     stored_name = models.CharField(max_length=64, unique=True, editable=False)

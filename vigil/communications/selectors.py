@@ -156,7 +156,7 @@ def published() -> QuerySet[Communication]:
 
 def public_search(filters: dict[str, Any]) -> QuerySet[Communication]:
     from vigil.communications.services import SEARCH_KIND
-    from vigil.core import search
+    from vigil.vault import search
 
     letters = published()
     if filters.get("country"):

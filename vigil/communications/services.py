@@ -25,9 +25,10 @@ from vigil.communications.models import (
     ReplyFile,
     Status,
 )
-from vigil.core import audit, files, search
+from vigil.core import audit
 from vigil.core import uploads as upload_policy
 from vigil.core.permissions import Perm, has_perm
+from vigil.vault import files, search
 
 REPLY_DAYS = 60  # the usual time a State or company is given to reply
 CONFIDENTIAL_DAYS = 60  # a communication stays confidential this long after sending
@@ -279,7 +280,7 @@ def reindex_for_defender(defender: Any) -> None:
 
 
 def rebuild_index() -> None:
-    """Every published letter indexed again (`core.indexes.rebuild`)."""
+    """Every published letter indexed again (`vault.index.rebuild`)."""
     letters_published = Communication.objects.filter(published_on__isnull=False)
     search.replace_all(
         kind=SEARCH_KIND,

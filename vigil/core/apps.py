@@ -1,27 +1,8 @@
 from django.apps import AppConfig
-from django.core.signals import setting_changed
 from django.utils.translation import gettext_lazy as _
-
-
-def _forget_keys(*, setting: str, **kwargs: object) -> None:
-    if setting == "ENCRYPTION_KEYS":
-        from vigil.core import encryption
-
-        encryption.reset_caches()
 
 
 class CoreConfig(AppConfig):
     name = "vigil.core"
     label = "core"
     verbose_name = _("Vigil core")
-
-    def ready(self) -> None:
-        setting_changed.connect(_forget_keys)
-
-        from django.db.models.signals import post_migrate
-
-        from vigil.core import indexes
-
-        # After every app is migrated: an index key of the old kind is replaced
-        # (and every name and word indexed again) before anyone searches.
-        post_migrate.connect(indexes.rebuild_if_needed, sender=self, dispatch_uid="core.indexes")

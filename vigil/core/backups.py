@@ -31,8 +31,8 @@ or nothing at all. The decisions, in docs/backups.md for operators:
 - **The file store**: every file as stored (already encrypted), under its store name.
 - **The archive**: a tar stream (`header.json`, `database/NNNNNN.json` parts of at
   most `BATCH` rows, `files/ab/NAME`, `manifest.json`) cut into frames of `CHUNK`
-  bytes, each sealed as one value of `vigil.core.encryption` (AES-256-GCM) under the
-  newest key of `VIGIL_ENCRYPTION_KEYS` through `vigil.core.encryption`. Each frame's
+  bytes, each sealed as one value of `vigil.vault.encryption` (AES-256-GCM) under the
+  newest key of `VIGIL_ENCRYPTION_KEYS` through `vigil.vault.encryption`. Each frame's
   sealed content starts with the archive's random id, the frame's number and whether
   it is the last, so frames cannot be reordered, dropped, cut off or taken from
   another backup without the restore noticing. Outside the seals the file shows only
@@ -88,13 +88,14 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from vigil.core import audit, encryption, files
-from vigil.core.fields import EncryptedTextField
+from vigil.core import audit
+from vigil.vault import encryption, files
+from vigil.vault.fields import EncryptedTextField
 
 FORMAT = 1
 MAGIC = b"VIGIL BACKUP\n"  # followed by one byte: FORMAT
 CHUNK = 1024 * 1024  # archive bytes sealed in one frame
-FRAME = "backup frame"  # where a frame's seal belongs (vigil.core.encryption)
+FRAME = "backup frame"  # where a frame's seal belongs (vigil.vault.encryption)
 BATCH = 1000  # rows in one database part
 _FRAME_HEAD = struct.Struct(">16sQ?")  # the archive's id, the frame's number, last frame
 
@@ -104,7 +105,7 @@ _FRAME_HEAD = struct.Struct(">16sQ?")  # the archive's id, the frame's number, l
 SKIPPED = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 BY_NATURAL_KEY = {"contenttypes.contenttype", "auth.permission"}
 # Filled by a migration, so present in an empty installation: replaced, not refused.
-MADE_BY_MIGRATE = {"core.wrappedkey"}
+MADE_BY_MIGRATE = {"vault.wrappedkey"}
 
 _DATABASE_PART = re.compile(r"database/\d{6,}\.json")
 _FILE_PART = re.compile(r"files/([^/]+)/([^/]+)")

@@ -1,8 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from vigil.core.fields import EncryptedTextField
-
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit entry."""
@@ -71,37 +69,3 @@ class DemoDataset(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class SearchEntry(models.Model):
-    """The keyed word hashes of one record, for full-text search (see core/search.py).
-
-    PostgreSQL indexes `tokens` with GIN, SQLite with an FTS5 table kept in step by
-    triggers; both are made by migration 0004.
-    """
-
-    kind = models.CharField(max_length=50)
-    object_id = models.PositiveBigIntegerField()
-    tokens = models.TextField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="one_search_entry")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.object_id}"
-
-
-class WrappedKey(models.Model):
-    """A key of Vigil's own, kept in the database encrypted under the encryption keys
-    ("wrapped"). The blind-index key lives here: it must outlive every rotation of
-    the encryption keys, or no name already indexed could be found again. Someone
-    with the database but not the keys reads only a sealed value; `rotate_keys`
-    re-wraps it under the newest key like every other encrypted value."""
-
-    purpose = models.CharField(max_length=50, unique=True)
-    key = EncryptedTextField()  # 32 random bytes, URL-safe base64
-
-    def __str__(self) -> str:
-        return self.purpose

@@ -20,7 +20,7 @@ from django.http import HttpRequest, QueryDict
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
-from vigil.core import encryption
+from vigil.vault import encryption
 
 TTL = 60 * 60
 WHERE = "cache posted-search"

@@ -129,7 +129,7 @@ def store_all(
     far is removed again and the error (a ValidationError on "files", naming the
     file and the reason) goes to the caller, whose transaction then saves nothing.
     """
-    from vigil.core import files
+    from vigil.vault import files
 
     written: list[str] = []
     try:

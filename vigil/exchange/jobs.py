@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from vigil.core import audit, files, jobs
+from vigil.core import audit, jobs
 from vigil.exchange import importer
 from vigil.exchange.models import ImportJob
+from vigil.vault import files
 
 logger = logging.getLogger(__name__)
 

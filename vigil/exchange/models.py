@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from vigil.core.fields import EncryptedTextField
+from vigil.vault.fields import EncryptedTextField
 
 
 class ExternalRef(models.Model):

@@ -10,8 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from vigil.core.fields import EncryptedTextField
 from vigil.core.vocabularies import country_choices
+from vigil.vault.fields import EncryptedTextField
 
 
 class ReporterRelation(models.TextChoices):
@@ -78,7 +78,7 @@ class Submission(models.Model):
 
 
 class SubmissionFile(models.Model):
-    """A file a reporter attached: encrypted on disk (core/files.py), never inline."""
+    """A file a reporter attached: encrypted on disk (vault/files.py), never inline."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
     stored_name = models.CharField(max_length=64, unique=True, editable=False)

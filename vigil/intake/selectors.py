@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case, DefenderName
 from vigil.cases.services import NAME_INDEX
-from vigil.core import encryption
 from vigil.core.permissions import Perm, has_perm
 from vigil.core.selectors import Figure
 from vigil.intake.access import submissions_for_user
 from vigil.intake.models import Submission, SubmissionStatus
+from vigil.vault import index
 
 WINDOW = timedelta(days=45)
 
@@ -24,7 +24,7 @@ def likely_duplicates(user: Any, submission: Submission, *, limit: int = 10) -> 
     weeks of the report or a defender named as one of the lines of "who was
     targeted" (matched through the keyed name index, never by decrypting)."""
     digests = [
-        encryption.blind_index(line, purpose=NAME_INDEX)
+        index.blind_index(line, purpose=NAME_INDEX)
         for line in submission.targeted.replace(",", "\n").splitlines()
         if line.strip()
     ]

@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigil.cases import services as cases
-from vigil.core import audit, files
+from vigil.core import audit
 from vigil.core import uploads as uploads_policy
 from vigil.core.vocabularies import DatePrecision
 from vigil.intake import passphrases
 from vigil.intake.models import Submission, SubmissionFile, SubmissionMessage, SubmissionStatus
+from vigil.vault import files
 
 
 class _Reporter:
@@ -309,7 +310,7 @@ def purge_expired(*, today: Any = None) -> int:
 
     from django.conf import settings
 
-    from vigil.core import files
+    from vigil.vault import files
 
     cutoff = (today or timezone.localdate()) - timedelta(days=settings.INTAKE_RETENTION_DAYS)
     expired = Submission.objects.filter(

@@ -15,8 +15,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 
-from vigil.core import audit, documents, files, jobs, reports
+from vigil.core import audit, documents, jobs, reports
 from vigil.stats.models import ReportBuild
+from vigil.vault import files
 
 logger = logging.getLogger(__name__)
 

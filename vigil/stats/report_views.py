@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from vigil.accounts.two_factor import second_factor_recent
-from vigil.core import audit, documents, files, reports
+from vigil.core import audit, documents, reports
 from vigil.core.http import document
 from vigil.core.permissions import Perm, permission_required
 from vigil.stats import builds
 from vigil.stats.forms import NarrativeForm, ReportRequestForm
 from vigil.stats.models import Narrative, ReportBuild
+from vigil.vault import files
 
 RECENT = 20
 

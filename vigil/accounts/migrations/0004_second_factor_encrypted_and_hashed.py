@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import vigil.accounts.models
-import vigil.core.fields
+import vigil.vault.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                 ('throttling_failure_count', models.PositiveIntegerField(default=0, help_text='Number of successive failed attempts.')),
                 ('created_at', models.DateTimeField(auto_now_add=True, help_text='The date and time when this device was initially created in the system.', null=True)),
                 ('last_used_at', models.DateTimeField(blank=True, help_text='The most recent date and time this device was used.', null=True)),
-                ('key', vigil.core.fields.EncryptedTextField(default=vigil.accounts.models.new_totp_key, editable=False)),
+                ('key', vigil.vault.fields.EncryptedTextField(default=vigil.accounts.models.new_totp_key, editable=False)),
                 ('step', models.PositiveSmallIntegerField(default=30)),
                 ('t0', models.BigIntegerField(default=0)),
                 ('digits', models.PositiveSmallIntegerField(default=6)),

@@ -13,7 +13,7 @@ from django_otp.oath import TOTP
 from conftest import TOTP_KEY
 from vigil.accounts import two_factor
 from vigil.accounts.models import AuthenticatorApp, RecoveryCode, RecoveryCodes
-from vigil.core import encryption
+from vigil.vault import encryption
 
 pytestmark = pytest.mark.django_db
 

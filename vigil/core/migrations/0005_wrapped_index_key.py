@@ -1,9 +1,10 @@
 import base64
+import secrets
 
 from django.conf import settings
 from django.db import migrations, models
 
-import vigil.core.fields
+import vigil.vault.fields
 
 
 def make_index_key(apps, schema_editor):
@@ -11,8 +12,6 @@ def make_index_key(apps, schema_editor):
     indexes had them keyed from the newest encryption key, so that key's bytes stay
     the key's input and every name already indexed is still found; a new
     database gets 32 random bytes."""
-    from vigil.core import encryption
-
     WrappedKey = apps.get_model("core", "WrappedKey")
     SearchEntry = apps.get_model("core", "SearchEntry")
     indexed = SearchEntry.objects.exists()
@@ -23,11 +22,10 @@ def make_index_key(apps, schema_editor):
     if indexed:
         value = base64.urlsafe_b64encode(settings.ENCRYPTION_KEYS[0].encode()).decode()
     else:
-        value = encryption.new_index_key()
-    # The purpose of that time ("blind index"): core.indexes replaces such a key
+        value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    # The purpose of that time ("blind index"): vault.index replaces such a key
     # after migrate, so that no encryption key lives on inside the database.
     WrappedKey.objects.create(purpose="blind index", key=value)
-    encryption.reset_caches()
 
 
 class Migration(migrations.Migration):
@@ -41,7 +39,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("purpose", models.CharField(max_length=50, unique=True)),
-                ("key", vigil.core.fields.EncryptedTextField()),
+                ("key", vigil.vault.fields.EncryptedTextField()),
             ],
         ),
         migrations.RunPython(make_index_key, migrations.RunPython.noop),

@@ -33,9 +33,10 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
 from conftest import PASSWORD, make_user, manage_env, run_manage
-from vigil.core import backups, encryption, files
+from vigil.core import backups
 from vigil.core.models import AuditEntry
 from vigil.core.vocabularies import Role
+from vigil.vault import encryption, files
 
 KEY = Fernet.generate_key().decode()  # the key of every installation here, unless said
 SECRET = secrets.token_urlsafe(50)  # and their VIGIL_SECRET_KEY (receipt codes need it)
@@ -140,7 +141,7 @@ def state() -> dict[str, Any]:
     from django.db.models import TextField
     from django.db.models.functions import Cast
 
-    from vigil.core.fields import EncryptedTextField
+    from vigil.vault.fields import EncryptedTextField
 
     natural = {
         "contenttypes.contenttype": {

@@ -30,11 +30,12 @@ from vigil.cases.tests import factories as make
 from vigil.communications import services as letter_services
 from vigil.communications.models import Communication
 from vigil.communications.tests.helpers import draft, sent
-from vigil.core import files, routes
+from vigil.core import routes
 from vigil.core.models import AuditEntry
 from vigil.core.routes import ANONYMOUS, Countries, Kind, Rule
 from vigil.core.uploads import Upload
 from vigil.core.vocabularies import Role, SourceType, ViolationType
+from vigil.vault import files
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import uuid
-import vigil.core.fields
+import vigil.vault.fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('unchanged', models.PositiveIntegerField(default=0)),
                 ('rows', models.PositiveIntegerField(default=0)),
                 ('rejected', models.PositiveIntegerField(default=0)),
-                ('problems', vigil.core.fields.EncryptedTextField(blank=True)),
+                ('problems', vigil.vault.fields.EncryptedTextField(blank=True)),
                 ('failure', models.CharField(blank=True, max_length=300)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -255,9 +255,9 @@ def test_the_desk_checks_an_upload_and_lists_the_problems_by_row(client, carol):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from vigil.core import files
     from vigil.exchange import jobs
     from vigil.exchange.models import ImportJob
+    from vigil.vault import files
 
     client.force_login(carol)
     upload = SimpleUploadedFile("thousand.csv", thousand_rows(bad_row=5).encode(), "text/csv")

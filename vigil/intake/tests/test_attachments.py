@@ -139,9 +139,9 @@ def test_a_report_closed_without_a_case_is_deleted_with_its_files_after_the_rete
     from django.core.management import call_command
     from django.utils import timezone
 
-    from vigil.core import files
     from vigil.intake import services
     from vigil.intake.models import Submission, SubmissionMessage
+    from vigil.vault import files
 
     send(client, SimpleUploadedFile("office.png", PNG))
     send(client, SimpleUploadedFile("letter.pdf", PDF), what_happened="Kept: it became a case.")

@@ -11,11 +11,11 @@ from django.utils import timezone
 from docx import Document
 
 from vigil.cases.tests import factories as make
-from vigil.core import files
 from vigil.core.models import AuditEntry
 from vigil.core.vocabularies import ViolationType
 from vigil.stats import builds
 from vigil.stats.models import Narrative, ReportBuild
+from vigil.vault import files
 
 
 def wait_until_finished(client, build, seconds=60):

@@ -3,8 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from vigil.core import audit, rotation
+from vigil.core import audit
 from vigil.core.progress import ProgressBar
+from vigil.vault import rotation
 
 
 class Command(BaseCommand):

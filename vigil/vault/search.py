@@ -3,8 +3,8 @@
 Titles and narratives are encrypted at rest, so the database cannot index their
 words. Instead each word is normalised (case and accents folded) and replaced by
 a keyed hash (HMAC-SHA256, cut to 64 bits) under a key of its own for each kind of
-record (`encryption._index_key("search " + kind)`, all derived from the wrapped
-index master); the hashes of a record are stored as one "document", which
+record (`vault.index.word_token`: the keys never leave that module); the hashes
+of a record are stored as one "document", which
 PostgreSQL indexes with a GIN index over `to_tsvector('simple', ...)` and SQLite
 with an FTS5 table. A query hashes its words the same way and asks the index for
 documents holding all of them.
@@ -21,36 +21,27 @@ language's word frequencies, the most common words of a kind can be guessed. Rar
 words (names) stay unknown unless a guess is confirmed by other means. A match is
 on whole words, with no stemming or prefixes ("raid" does not find "raided").
 
-`core.indexes.rebuild` recomputes every entry under a new index master.
+`vault.index.rebuild` recomputes every entry under a new index master.
 """
 
-import hashlib
-import hmac
 import re
 from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from vigil.core.encryption import _index_key, normalise
-from vigil.core.models import SearchEntry
+from vigil.vault.index import normalise, word_token
+from vigil.vault.models import SearchEntry
 
 WORD = re.compile(r"\w+")
-TOKEN_HEX = 16  # 64 bits: collisions among a record's words are vanishingly rare
 
 
 def words(text: str) -> list[str]:
     return WORD.findall(normalise(text))
 
 
-def _token(word: str, kind: str) -> str:
-    digest = hmac.new(_index_key(f"search {kind}"), word.encode(), hashlib.sha256).hexdigest()
-    # A letter first: FTS5 and tsquery then treat every token as a plain word.
-    return "t" + digest[:TOKEN_HEX]
-
-
 def tokens_for(texts: Iterable[str], *, kind: str) -> str:
-    unique = {_token(word, kind) for text in texts if text for word in words(text)}
+    unique = {word_token(word, kind=kind) for text in texts if text for word in words(text)}
     return " ".join(sorted(unique))
 
 
@@ -63,7 +54,7 @@ def index(*, kind: str, object_id: int, texts: Iterable[str]) -> None:
 
 def replace_all(*, kind: str, entries: Iterable[tuple[int, Iterable[str]]]) -> None:
     """Replace every entry of `kind` with those of `entries` ((object id, texts) pairs),
-    for `core.indexes.rebuild`."""
+    for `vault.index.rebuild`."""
     SearchEntry.objects.filter(kind=kind).delete()
     batch: list[SearchEntry] = []
     for object_id, texts in entries:
@@ -82,7 +73,7 @@ def matching_ids(*, kind: str, query: str) -> RawSQL | None:
     Use it as `Model.objects.filter(pk__in=matching_ids(...))`. None when the
     query has no words (the caller then does not filter).
     """
-    tokens = sorted({_token(word, kind) for word in words(query)})
+    tokens = sorted({word_token(word, kind=kind) for word in words(query)})
     if not tokens:
         return None
     if connection.vendor == "postgresql":

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 
-from vigil.core import encryption
+from vigil.vault import encryption
 
 
 class StoreError(Exception):

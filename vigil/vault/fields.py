@@ -1,14 +1,14 @@
-"""Model fields whose values are encrypted at rest (see `vigil.core.encryption`)."""
+"""Model fields whose values are encrypted at rest (see `vigil.vault.encryption`)."""
 
 from typing import Any
 
 from django.db import models
 
-from vigil.core import encryption
+from vigil.vault import encryption
 
 
 class EncryptedTextField(models.TextField):
-    """Text stored sealed (`vigil.core.encryption`); Python code sees the plain text.
+    """Text stored sealed (`vigil.vault.encryption`); Python code sees the plain text.
 
     The database can neither search nor sort on it: find records through a blind
     index or the search index instead. An empty value is stored empty.

@@ -12,7 +12,7 @@ recognised (its header names that key's id) and skipped, so a run that was
 stopped, crashed or lost its database connection is simply run again. Each batch of
 rows is one transaction, and a row is rewritten only if its ciphertext is still the
 one read (a value saved meanwhile by the desk is already under the newest key).
-The blind-index key is one of these values (`core.WrappedKey`), so indexes keep
+The blind-index key is one of these values (`vault.WrappedKey`), so indexes keep
 working throughout.
 """
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import connection, models, transaction
 
-from vigil.core import encryption, files
-from vigil.core.fields import EncryptedTextField
+from vigil.vault import encryption, files
+from vigil.vault.fields import EncryptedTextField
 
 BATCH = 500
 

@@ -1,4 +1,4 @@
-"""Encryption at rest, and keyed hashes for finding encrypted values.
+"""Encryption at rest: sealing values and files under the configured keys.
 
 Identity fields, narratives and files are sealed with AES-256-GCM (an
 authenticated cipher, from the `cryptography` library) under keys derived from
@@ -27,10 +27,7 @@ survive every rotation of the encryption keys.
 """
 
 import base64
-import hashlib
-import hmac
 import secrets
-import unicodedata
 from functools import cache
 
 from cryptography.exceptions import InvalidTag
@@ -133,56 +130,14 @@ def _binary(token: bytes) -> bytes:
         return b""
 
 
-INDEX_KEY = "blind index v2"
-# Before v2 an upgraded installation's index key was made from the then-newest
-# encryption key, so a retired key lived on in the database; `core.indexes.rebuild`
-# replaces such a key with a random one and deletes it (after `migrate`).
-LEGACY_INDEX_KEY = "blind index"
-
-
-def new_index_key() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-
-
-_next_master: list[bytes] = []  # set by `core.indexes.rebuild` while it recomputes
-
-
-@cache
-def _index_master() -> bytes:
-    """The master of the blind-index keys: random, made once per installation (by
-    migration), and kept wrapped in the database (`core.WrappedKey`). It does not
-    change when the encryption keys rotate, so names and words indexed before a
-    rotation are found after it."""
-    from django.db import IntegrityError, transaction
-
-    from vigil.core.models import WrappedKey
-
-    if _next_master:
-        return _next_master[0]
-    row = WrappedKey.objects.filter(purpose=INDEX_KEY).first()
-    if row is None:  # a database emptied since its migration (tests, `flush`)
-        try:
-            with transaction.atomic():
-                row = WrappedKey.objects.create(purpose=INDEX_KEY, key=new_index_key())
-        except IntegrityError:  # another process made it first
-            row = WrappedKey.objects.get(purpose=INDEX_KEY)
-    return base64.urlsafe_b64decode(row.key)
-
-
-@cache
-def _index_key(purpose: str) -> bytes:
-    # One key per purpose, so that a hash made for one kind of value cannot be
-    # matched against another kind (a published letter's words tell nothing about
-    # a confidential narrative's).
-    return _derive(_index_master(), b"vigil blind index " + purpose.encode())
-
-
 def reset_caches() -> None:
-    """Forget the derived keys (after the key settings change: rotation, tests)."""
+    """Forget the derived keys (after the key settings change: rotation, tests), and
+    the index keys they unwrap."""
+    from vigil.vault import index
+
     _keys.cache_clear()
     _legacy.cache_clear()
-    _index_master.cache_clear()
-    _index_key.cache_clear()
+    index.reset_caches()
 
 
 def encrypt(text: str, *, where: str) -> str:
@@ -257,15 +212,3 @@ def reseal(token: bytes, *, where: str) -> bytes:
         raise DecryptionError(
             "a stored value cannot be decrypted with the configured keys"
         ) from error
-
-
-def normalise(text: str) -> str:
-    """Fold case, accents and spacing, so that "José  Pérez" finds "jose perez"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
-
-
-def blind_index(text: str, *, purpose: str) -> str:
-    """The keyed hash of the normalised `text`, for exact-match lookup."""
-    return hmac.new(_index_key(purpose), normalise(text).encode(), hashlib.sha256).hexdigest()

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigil.core import search
-from vigil.core.models import SearchEntry
+from vigil.vault import search
+from vigil.vault.models import SearchEntry
 
 pytestmark = pytest.mark.django_db
 

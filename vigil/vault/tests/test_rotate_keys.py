@@ -13,8 +13,9 @@ from django.db import connection
 from vigil.cases import selectors, services
 from vigil.cases.models import Defender, Evidence, Incident
 from vigil.cases.tests import factories as make
-from vigil.core import encryption, files, rotation
-from vigil.core.models import AuditEntry, WrappedKey
+from vigil.core.models import AuditEntry
+from vigil.vault import encryption, files, rotation
+from vigil.vault.models import WrappedKey
 
 pytestmark = pytest.mark.django_db
 

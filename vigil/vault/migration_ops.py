@@ -3,7 +3,7 @@
 A column that turns from plain text into an `EncryptedTextField` needs its existing
 values sealed in the same migration, or reading them would fail. The values are
 read and written with plain SQL (the historical model would try to decrypt them);
-`vigil.core.encryption` is imported because sealing is the whole point, and its
+`vigil.vault.encryption` is imported because sealing is the whole point, and its
 interface is kept stable for that reason.
 """
 
@@ -15,7 +15,7 @@ def seal_existing(app_label: str, model_name: str, *columns: str) -> Callable[[A
     """A RunPython function that encrypts the plain values in `columns`."""
 
     def forwards(apps: Any, schema_editor: Any) -> None:
-        from vigil.core import encryption
+        from vigil.vault import encryption
 
         model = apps.get_model(app_label, model_name)
         connection = schema_editor.connection
