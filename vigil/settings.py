@@ -382,33 +382,35 @@ AUDIT_ANCHOR_DIR = Path(
 # The largest evidence file accepted, in bytes.
 EVIDENCE_MAX_BYTES = 25 * 1024 * 1024
 
+
+def _at_least(variable: str, default: int, minimum: int, why: str) -> int:
+    """A whole number from `variable`, refused below `minimum` with `why`."""
+    try:
+        value = int(os.environ.get(variable) or default)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise ImproperlyConfigured(
+            f"{variable} must be a whole number of at least {minimum} ({default} if unset): " + why
+        )
+    return value
+
+
 # Public statistics hide a count below this, and enough others that no published
 # number narrows it to fewer than this many values (stats/suppression.py). At least
 # 3: below that (1 hid nothing) a published count could point at one person.
 STATS_SMALL_COUNT_MINIMUM = 3
-try:
-    STATS_SMALL_COUNT = int(os.environ.get("VIGIL_STATS_SMALL_COUNT") or 5)
-except ValueError:
-    STATS_SMALL_COUNT = 0
-if STATS_SMALL_COUNT < STATS_SMALL_COUNT_MINIMUM:
-    raise ImproperlyConfigured(
-        f"VIGIL_STATS_SMALL_COUNT must be a whole number of at least "
-        f"{STATS_SMALL_COUNT_MINIMUM} (5 if unset): a lower value would publish counts "
-        "small enough to point at a person."
-    )
+STATS_SMALL_COUNT = _at_least(
+    "VIGIL_STATS_SMALL_COUNT", 5, STATS_SMALL_COUNT_MINIMUM,
+    "a lower value would publish counts small enough to point at a person.",
+)  # fmt: skip
 # SDG 16.10.1 counts an act as verified on at least this many independent, reliable
 # sources: two is the methodology's minimum; a desk may ask for more, never fewer.
 SDG_MIN_SOURCES_MINIMUM = 2
-try:
-    SDG_MIN_SOURCES = int(os.environ.get("VIGIL_SDG_MIN_SOURCES") or 2)
-except ValueError:
-    SDG_MIN_SOURCES = 0
-if SDG_MIN_SOURCES < SDG_MIN_SOURCES_MINIMUM:
-    raise ImproperlyConfigured(
-        f"VIGIL_SDG_MIN_SOURCES must be a whole number of at least {SDG_MIN_SOURCES_MINIMUM} "
-        "(2 if unset): the SDG 16.10.1 methodology verifies a case on two independent, "
-        "reliable sources at least."
-    )
+SDG_MIN_SOURCES = _at_least(
+    "VIGIL_SDG_MIN_SOURCES", 2, SDG_MIN_SOURCES_MINIMUM,
+    "the SDG 16.10.1 methodology verifies a case on two independent, reliable sources at least.",
+)  # fmt: skip
 # What a reporter may attach to one report or message.
 INTAKE_MAX_FILES = int(os.environ.get("VIGIL_INTAKE_MAX_FILES") or 5)
 # Reports closed without becoming a case are deleted, files and all, this many days

@@ -19,11 +19,12 @@ from datetime import UTC
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import connection
 
 from vigil.core import audit
 from vigil.core.models import AuditEntry
+from vigil.core.tests.audit_helpers import verify_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -136,16 +137,6 @@ def a_day_of_work(alice, carol) -> None:
         audit.record(actor=carol, action="cases.case_viewed", object_type="cases.case", object_id=i)
         if i % 3 == 0:
             audit.record(actor=alice, action=REVEALING, object_type="cases.defender", object_id=i)
-
-
-def verify_audit(*args: str) -> tuple[int, str, str]:
-    """verify_audit's exit status, output and error, as the shell would see them."""
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("verify_audit", *args, stdout=out, stderr=err)
-    except CommandError as error:
-        return error.returncode, out.getvalue(), str(error)
-    return 0, out.getvalue(), err.getvalue()
 
 
 def test_a_full_rewrite_of_the_trail_with_plain_sha256_is_caught(alice, carol):

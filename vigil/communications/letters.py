@@ -39,9 +39,6 @@ from vigil.core.vocabularies import DefenderKind, ViolationType, country_name
 # criminalisation is how detention of defenders usually begins.
 DETENTION = [ViolationType.ARBITRARY_DETENTION, ViolationType.JUDICIAL_HARASSMENT]
 PUBLIC = "public"  # the audience of a published communication and of reports
-# What a reader at the desk sees in place of a person they may not open (the case
-# file's own words: cases.selectors.OTHER_COUNTRY).
-OUT_OF_SCOPE = OTHER_COUNTRY
 NAME_PART_MIN = 3  # shorter parts of a name ("Li", "de") are not withheld on their own
 
 
@@ -128,7 +125,7 @@ class Withholder:
             if defender.pk not in hidden and may_name(defender, audience):
                 continue
             self.withheld.append(defender)
-            label = f"[{OUT_OF_SCOPE if defender.pk in hidden else describe(defender)}]"
+            label = f"[{OTHER_COUNTRY if defender.pk in hidden else describe(defender)}]"
             names = [
                 unicodedata.normalize("NFC", n) for n in [defender.name, *defender.alias_list()]
             ]
@@ -242,7 +239,7 @@ def _persons(
         if defender.pk in hidden:
             # Neither the name nor the acts (their dates and countries single a
             # person out) of someone the reader may not open.
-            persons.append(Person(label=str(OUT_OF_SCOPE), named=False))
+            persons.append(Person(label=str(OTHER_COUNTRY), named=False))
             continue
         named = may_name(defender, audience)
         person = Person(label=defender.name if named else describe(defender), named=named)

@@ -21,6 +21,7 @@ from django.db import connection
 from conftest import manage_env, run_manage
 from vigil.core import audit, backups
 from vigil.core.models import AuditEntry
+from vigil.core.tests.audit_helpers import verify_audit
 
 PG = "postgres://postgres@127.0.0.1:5432"
 
@@ -34,16 +35,6 @@ def write_entries(n: int, action: str = "test.action") -> list[AuditEntry]:
         audit.record(actor=None, action=action, object_type="test.thing", object_id=i)
         for i in range(n)
     ]
-
-
-def verify_audit(*args: str) -> tuple[int, str, str]:
-    """verify_audit's exit status, output and error, as the shell would see them."""
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("verify_audit", *args, stdout=out, stderr=err)
-    except CommandError as error:
-        return error.returncode, out.getvalue(), str(error)
-    return 0, out.getvalue(), err.getvalue()
 
 
 def anchor_lines() -> list[list[str]]:
