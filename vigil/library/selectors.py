@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet
 from django.utils import translation
 
 from vigil.core.permissions import Perm, has_perm
-from vigil.library.models import Paragraph, ParagraphKind, Resolution, Version
+from vigil.library.models import Paragraph, Resolution, Version
 
 
 def resolutions() -> QuerySet[Resolution]:
@@ -38,18 +38,18 @@ class Row:
 
 def public_case_counts(resolution: Resolution) -> dict[int, int]:
     """Per paragraph, the linked cases the public may count: those with an act
-    verified as the statistics define it (stats.sdg16101.verified), and only where
+    verified as the statistics define it (stats.sdg16101.counting.verified), and only where
     there are at least the small-count threshold of them. A case an officer has just
     linked, unverified, counts nowhere; a count of 1 to 4 could point at a person, so
     it is not told (nor is a zero: the two look alike)."""
     from vigil.cases.models import Case
-    from vigil.stats import sdg16101
+    from vigil.stats.sdg16101 import counting
     from vigil.stats.suppression import threshold
 
     counts = (
         Case.paragraphs.through.objects.filter(
             paragraph__resolution=resolution,
-            case__incidents__acts__in=sdg16101.verified(),
+            case__incidents__acts__in=counting.verified(),
         )
         .values("paragraph_id")
         .annotate(n=Count("case_id", distinct=True))
@@ -86,7 +86,3 @@ def rows(resolution: Resolution, versions: list[Version], user: Any) -> list[Row
         row.activities = [a for a in paragraph.activities.all() if a.is_public]
         result.append(row)
     return result
-
-
-def preambular_count(resolution: Resolution) -> int:
-    return resolution.paragraphs.filter(kind=ParagraphKind.PREAMBULAR).count()
