@@ -54,11 +54,7 @@ def load(incidents: int) -> None:
     from vigil.accounts import services as accounts
     from vigil.cases.models import Act, Case, Defender, DefenderName, Incident, Perpetrator
     from vigil.cases.services import NAME_INDEX
-    from vigil.core.vocabularies import (
-        PerpetratorCategory,
-        Verification,
-        ViolationType,
-    )
+    from vigil.cases.vocabularies import PerpetratorCategory, Verification, ViolationType
     from vigil.vault import index, search
     from vigil.vault.models import SearchEntry
 

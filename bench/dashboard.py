@@ -16,7 +16,7 @@ victim categories, focus groups and reprisals), and times:
   data-version check), "changed" right after a
   record changed (the last counts are shown, saying when they were made, while a
   recount runs in the background; see `SYNC_SECONDS`);
-- the 16.10.1 table for one 12-month period (`stats.sdg16101.table`),
+- the 16.10.1 table for one 12-month period (`stats.sdg16101.counting.table`),
 
 each next to hand-written SQL that computes the same numbers (the script checks
 that they agree before timing), and prints the median and 95th percentile and the
@@ -85,12 +85,9 @@ def _cases(expression: str, when: dict[str, list[str]], default: str = "NULL") -
 
 
 def _vocabulary_sql() -> dict[str, str]:
-    from vigil.core.vocabularies import (
-        REGIONAL_GROUP_OF,
-        SDG_CATEGORY_OF,
-        STATE_PERPETRATORS,
-        SdgCategory,
-    )
+    from vigil.cases.vocabularies import STATE_PERPETRATORS
+    from vigil.core.vocabularies import REGIONAL_GROUP_OF
+    from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF, SdgCategory
 
     categories = {
         c.value: [v.value for v, k in SDG_CATEGORY_OF.items() if k == c] for c in SdgCategory
@@ -185,7 +182,7 @@ def sql_sdg(start: date, end: date) -> dict[tuple[str, str], int]:
     """The 16.10.1 cells (category, column) by hand: distinct victims per cell."""
     from django.db import connection
 
-    from vigil.core.vocabularies import VictimCategory
+    from vigil.stats.sdg16101.categories import VictimCategory
 
     sql = _vocabulary_sql()
     acts = (
@@ -237,7 +234,7 @@ def app_dashboard(user) -> dict[str, dict[str, tuple[int, int, int]]]:
 
 
 def app_sdg(start: date, end: date) -> dict[tuple[str, str], int]:
-    from vigil.stats.sdg16101 import table
+    from vigil.stats.sdg16101.counting import table
 
     found = table(start, end)
     cells = {(row.key, key): n for row in found.rows[:-1] for key, n in row.cells.items()}

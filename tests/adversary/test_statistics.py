@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from vigil.cases import services as case_services
 from vigil.cases.tests import factories as make
-from vigil.core.vocabularies import ViolationType
+from vigil.cases.vocabularies import ViolationType
 from vigil.stats.audit import Statement, audit
 from vigil.stats.tests.builders import verified
 
@@ -180,8 +180,9 @@ def test_everything_the_public_statistics_publish_together_gives_no_small_count_
 
     from openpyxl import load_workbook
 
-    from vigil.core.vocabularies import REGIONAL_GROUP_OF, SDG_CATEGORY_OF, country_name
+    from vigil.core.vocabularies import REGIONAL_GROUP_OF, country_name
     from vigil.stats import maps
+    from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF
 
     rng = random.Random(16101)  # noqa: S311 (test data, not a secret)
     countries = ["COL", "BRA", "MEX", "KEN", "NGA", "PHL", "IND", "HUN", "FRA", "TWN", "PSE"]
@@ -256,7 +257,8 @@ def test_everything_the_public_statistics_publish_together_gives_no_small_count_
             ("sdg", year), cells, [row[-1] for row in body], sdg[-1][1:-1], sdg[-1][-1]
         )
         labels = [row[0] for row in body]
-        from vigil.core.vocabularies import SdgCategory, SexGender
+        from vigil.cases.vocabularies import SexGender
+        from vigil.stats.sdg16101.categories import SdgCategory
 
         category_of = {str(c.label): c.value for c in SdgCategory}
         sex_of = {str(s.label): s.value for s in SexGender}

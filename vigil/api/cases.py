@@ -21,17 +21,16 @@ from vigil.api.security import identities, need
 from vigil.cases import access
 from vigil.cases.models import Act, Case, CaseStatus, Defender, Incident, Source
 from vigil.cases.selectors import CaseFilter, case_list
-from vigil.core import audit
-from vigil.core.vocabularies import (
+from vigil.cases.vocabularies import (
     FocusGroup,
     PerpetratorCategory,
-    RegionalGroup,
-    SdgCategory,
     SexGender,
     Verification,
-    VictimCategory,
     ViolationType,
 )
+from vigil.core import audit
+from vigil.core.vocabularies import RegionalGroup
+from vigil.stats.sdg16101.categories import SdgCategory, VictimCategory
 
 # "state" (every State branch together) or one perpetrator category.
 PerpetratorGroup = StrEnum(

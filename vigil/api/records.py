@@ -352,10 +352,11 @@ def get_sdg16101(request: HttpRequest, period: Query[Year]) -> dict[str, Any]:
     """The 16.10.1 table of a calendar year, verified acts only, within the user's
     countries, by the counting rules in docs/statistics.md."""
     need(request, "read:stats")
-    from vigil.stats import sdg16101, selectors
+    from vigil.stats import selectors
+    from vigil.stats.sdg16101 import counting
 
     start, end = date(period.year, 1, 1), date(period.year, 12, 31)
-    table = sdg16101.table(start, end, selectors.acts_in_scope(request.user))
+    table = counting.table(start, end, selectors.acts_in_scope(request.user))
     return {
         "start": start, "end": end,
         "rows": [{"key": r.key, "label": r.label, "cells": dict(r.cells)} for r in table.rows],

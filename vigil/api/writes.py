@@ -26,8 +26,7 @@ from vigil.api.errors import ERRORS
 from vigil.api.security import identities, need
 from vigil.cases import access, services
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS
-from vigil.core.permissions import in_scope
-from vigil.core.vocabularies import (
+from vigil.cases.vocabularies import (
     AgeGroup,
     DatePrecision,
     DefenderKind,
@@ -38,9 +37,10 @@ from vigil.core.vocabularies import (
     RightAffected,
     SexGender,
     SourceType,
-    VictimCategory,
     ViolationType,
 )
+from vigil.core.permissions import in_scope
+from vigil.stats.sdg16101.categories import VictimCategory
 
 # The same router as the reads: one path, several methods (GET /defenders, POST /defenders).
 

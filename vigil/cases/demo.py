@@ -16,7 +16,7 @@ from django.utils import timezone
 from vigil.accounts.models import User
 from vigil.cases import services
 from vigil.cases.models import FOCUS_GROUP_FIELDS, Case
-from vigil.core.vocabularies import (
+from vigil.cases.vocabularies import (
     DEPRIVATION_OF_LIBERTY,
     AgeGroup,
     BusinessSector,

@@ -19,24 +19,22 @@ from vigil.cases.models import (
     Source,
 )
 from vigil.cases.selectors import OTHER_COUNTRY
-from vigil.core.forms import DATE_INPUT, DeskForm, DeskModelForm
-from vigil.core.vocabularies import (
+from vigil.cases.vocabularies import (
     CaseStatus,
     DefenderKind,
     FocusGroup,
     Involvement,
     PerpetratorCategory,
-    RegionalGroup,
     RelationType,
     RightAffected,
-    SdgCategory,
     SexGender,
     Verification,
-    VictimCategory,
     ViolationType,
-    country_choices,
 )
+from vigil.core.forms import DATE_INPUT, DeskForm, DeskModelForm
+from vigil.core.vocabularies import RegionalGroup, country_choices
 from vigil.library.forms import ParagraphsField
+from vigil.stats.sdg16101.categories import SdgCategory, VictimCategory
 
 
 def _with_empty(choices: Any, label: Any) -> list[tuple[str, str]]:

@@ -19,9 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vigil.core import dates
-from vigil.core.vocabularies import (
-    SDG_CATEGORY_OF,
+from vigil.cases.vocabularies import (
     AgeGroup,
     BusinessSector,
     CaseOutcome,
@@ -36,15 +34,14 @@ from vigil.core.vocabularies import (
     Reliability,
     ReprisalBody,
     RiskLevel,
-    SdgCategory,
     SexGender,
     SourceType,
     Verification,
-    VictimCategory,
     ViolationType,
-    country_choices,
-    country_name,
 )
+from vigil.core import dates
+from vigil.core.vocabularies import country_choices, country_name
+from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF, SdgCategory, VictimCategory
 from vigil.vault.fields import EncryptedTextField
 
 

@@ -25,20 +25,13 @@ from vigil.cases.models import (
     Evidence,
 )
 from vigil.cases.services import NAME_INDEX
+from vigil.cases.vocabularies import STATE_PERPETRATORS, CaseStatus, FocusGroup, PerpetratorCategory
 from vigil.core import audit
 from vigil.core.links import visible
 from vigil.core.permissions import Perm, has_perm
 from vigil.core.selectors import Figure
-from vigil.core.vocabularies import (
-    REGIONAL_GROUP_OF,
-    STATE_PERPETRATORS,
-    CaseStatus,
-    FocusGroup,
-    PerpetratorCategory,
-    SdgCategory,
-    VictimCategory,
-    violation_types_in,
-)
+from vigil.core.vocabularies import REGIONAL_GROUP_OF
+from vigil.stats.sdg16101.categories import SdgCategory, VictimCategory, violation_types_in
 from vigil.vault import index, search
 
 

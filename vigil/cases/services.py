@@ -35,9 +35,9 @@ from vigil.cases.models import (
     Source,
     Tracked,
 )
+from vigil.cases.vocabularies import Verification
 from vigil.core import audit
 from vigil.core.permissions import in_scope
-from vigil.core.vocabularies import Verification
 from vigil.vault import files, index, search
 
 NAME_INDEX = "defender-name"

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from vigil.accounts.models import User
 from vigil.cases.models import Case, Perpetrator
+from vigil.cases.vocabularies import PerpetratorCategory
 from vigil.communications import services
 from vigil.communications.models import Communication, Status, VisitStatus
-from vigil.core.vocabularies import PerpetratorCategory, Theme
+from vigil.core.vocabularies import Theme
 
 DATASET = "communications"
 SEED = 72248

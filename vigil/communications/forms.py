@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.access import cases_for_user
 from vigil.cases.models import Case
+from vigil.cases.vocabularies import BusinessSector
 from vigil.communications.models import (
     AddresseeKind,
     CommunicationType,
@@ -18,7 +19,7 @@ from vigil.communications.models import (
     Status,
 )
 from vigil.core.forms import DATE_INPUT, DeskForm, DeskModelForm, MultipleFileField
-from vigil.core.vocabularies import BusinessSector, Theme, country_choices
+from vigil.core.vocabularies import Theme, country_choices
 from vigil.library.forms import ParagraphsField
 
 CASE_REFERENCE = re.compile(r"VGL-\d{4}-\d{5}")

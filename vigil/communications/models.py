@@ -13,7 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import Case, Tracked
-from vigil.core.vocabularies import BusinessSector, Theme, country_choices
+from vigil.cases.vocabularies import BusinessSector
+from vigil.core.vocabularies import Theme, country_choices
 from vigil.vault.fields import EncryptedTextField
 
 

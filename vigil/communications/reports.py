@@ -3,7 +3,7 @@ of the Human Rights Council: the letters sent between two dates, the replies
 received between two dates, and the totals.
 
 The report may be made public, so it is written for the public: names follow the
-consent to publish (`letters.PUBLIC`), whether or not a letter is published yet.
+consent to publish (`consent.PUBLIC`), whether or not a letter is published yet.
 Letters still confidential on the day the report is built are counted on its
 first page, with the date before which the report must not be made public.
 """

@@ -394,7 +394,7 @@ def anchors_in_force(anchors: Sequence[Anchor]) -> tuple[list[Anchor], int]:
 
 
 @dataclass(frozen=True)
-class Verification:
+class ChainCheck:
     """What `verify()` found."""
 
     count: int  # entries verified before the first problem (all of them if intact)
@@ -418,7 +418,7 @@ def verify(
     expect: str | None = None,
     anchors: Sequence[Anchor] = (),
     chunk_size: int = 2000,
-) -> Verification:
+) -> ChainCheck:
     """Walk the chain from the first entry and check every link, and every anchor.
 
     Stops at the first entry that does not hold: its sequence number is not the
@@ -442,8 +442,8 @@ def verify(
     newest_anchored_rank: int | None = None
     last: AuditEntry | None = None
 
-    def broken(entry: AuditEntry, problem: str) -> Verification:
-        return Verification(
+    def broken(entry: AuditEntry, problem: str) -> ChainCheck:
+        return ChainCheck(
             count=count,
             head_hash=prev_hash,
             broken_entry=entry,
@@ -531,7 +531,7 @@ def verify(
             ),
         )
     beyond = [anchor for anchor in anchors if anchor.seq > count]
-    return Verification(
+    return ChainCheck(
         count=count,
         head_hash=prev_hash,
         expected_found_at=expected_found_at,

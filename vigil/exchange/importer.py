@@ -44,9 +44,10 @@ from vigil.cases.models import (
     Incident,
     Source,
 )
+from vigil.cases.vocabularies import Verification
 from vigil.core import spreadsheets
 from vigil.core.permissions import Perm, country_scope, has_perm, in_scope
-from vigil.core.vocabularies import COUNTRIES, Verification
+from vigil.core.vocabularies import COUNTRIES
 from vigil.exchange.layout import KINDS, LAYOUT, PLURAL, SINGULAR, Column, model_values
 from vigil.exchange.models import ExternalRef
 

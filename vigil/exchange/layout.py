@@ -17,7 +17,7 @@ from typing import Any
 from django.db import models
 
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS
-from vigil.core.vocabularies import (
+from vigil.cases.vocabularies import (
     AgeGroup,
     DatePrecision,
     DefenderKind,
@@ -29,9 +29,9 @@ from vigil.core.vocabularies import (
     SexGender,
     SourceType,
     Verification,
-    VictimCategory,
     ViolationType,
 )
+from vigil.stats.sdg16101.categories import VictimCategory
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from random import Random
 from typing import Any
 
 from vigil.cases.models import Act, Case
+from vigil.cases.vocabularies import ViolationType
 from vigil.communications.models import Communication
-from vigil.core.vocabularies import ViolationType
 from vigil.library import parsing, services
 from vigil.library.models import Paragraph, ParagraphKind
 

@@ -415,7 +415,7 @@ def assessment(start: date, end: date, progress: Any = None) -> composed.Compose
 
 
 def reprisals(start: date, end: date, progress: Any = None) -> composed.Composed:
-    from vigil.communications import letters
+    from vigil.cases import consent
     from vigil.communications.models import Communication
 
     acts = list(
@@ -464,7 +464,7 @@ def reprisals(start: date, end: date, progress: Any = None) -> composed.Composed
     for act in acts:
         victim = act.victim
         person = (
-            victim.name if letters.may_name(victim, letters.PUBLIC) else letters.describe(victim)
+            victim.name if consent.may_name(victim, consent.PUBLIC) else consent.describe(victim)
         )
         perpetrators = sorted({str(p.get_category_display()) for p in act.perpetrators.all()})
         rows.append(

@@ -1,4 +1,4 @@
-"""The public statistics (`/statistics/`): verified acts only (sdg16101.verified),
+"""The public statistics (`/statistics/`): verified acts only (counting.verified),
 from every country, no name and no link to a record, and every small number hidden
 so that it cannot be worked out from anything else published (stats/suppression.py,
 proven by the attacker of stats/audit.py).
@@ -31,16 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import Act, Source
-from vigil.core.vocabularies import (
-    REGIONAL_GROUP_OF,
-    SDG_CATEGORY_OF,
-    RegionalGroup,
-    SdgCategory,
-    SexGender,
-    ViolationType,
-    country_choices,
-)
-from vigil.stats import maps, sdg16101
+from vigil.cases.vocabularies import SexGender, ViolationType
+from vigil.core.vocabularies import REGIONAL_GROUP_OF, RegionalGroup, country_choices
+from vigil.stats import maps
+from vigil.stats.sdg16101 import counting
+from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF, SdgCategory
 from vigil.stats.suppression import Band, Grid, Release, protect, threshold
 
 OTHER = "other"
@@ -74,7 +69,7 @@ def period() -> list[int]:
     Fixed for everyone, so that no two readers see overlapping windows."""
     last = timezone.localdate().year - 1
     first = (
-        sdg16101.verified()
+        counting.verified()
         .filter(incident__start_date__year__lte=last)
         .order_by("incident__start_date")
         .values_list("incident__start_date", flat=True)
@@ -95,7 +90,7 @@ def _group_of(country: str) -> str:
 def _years_grid(years: list[int]) -> tuple[Grid, dict[str, int]]:
     """Verified acts by year and group; and by country over the whole period."""
     rows = (
-        sdg16101.verified()
+        counting.verified()
         .filter(incident__start_date__year__gte=years[0], incident__start_date__year__lte=years[-1])
         .annotate(year=ExtractYear("incident__start_date"))
         .values("year", "incident__country")
@@ -116,9 +111,9 @@ def _years_grid(years: list[int]) -> tuple[Grid, dict[str, int]]:
 
 
 def _sdg_grids(years: list[int]) -> dict[int, Grid]:
-    """16.10.1 cases by year, category and sex, by the rules of sdg16101.table (a
+    """16.10.1 cases by year, category and sex, by the rules of counting.table (a
     case is one person in one category in the year; sexes add up to the total)."""
-    acts = sdg16101.verified_acts(date(years[0], 1, 1), date(years[-1], 12, 31)).values_list(
+    acts = counting.verified_acts(date(years[0], 1, 1), date(years[-1], 12, 31)).values_list(
         "incident__start_date__year", "victim_id", "violation", "victim__sex_gender"
     )
     cases = {
@@ -171,7 +166,7 @@ def _version() -> str:
 
     sources = Source.objects.aggregate(n=Count("pk"), top=Max("pk"), versions=Sum("version"))
     links = Act.sources.through.objects.aggregate(n=Count("pk"), top=Max("pk"))
-    rules = (threshold(), sdg16101.minimum_sources(), timezone.localdate().year)
+    rules = (threshold(), counting.minimum_sources(), timezone.localdate().year)
     return f"{data_version()}|{sorted(sources.items())}|{sorted(links.items())}|{rules}"
 
 

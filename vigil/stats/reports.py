@@ -13,35 +13,10 @@ from django.utils.translation import gettext as _
 from vigil.core import documents
 from vigil.core.charts import Chart
 from vigil.core.reports import Built
-from vigil.stats import sdg16101
+from vigil.stats.sdg16101 import counting
 
 
-def rules() -> list[str]:
-    return [
-        _(
-            "Only verified acts count, and only acts against people (not organisations or "
-            "communities), whose incident began within the period."
-        ),
-        _(
-            "A case is one person in one category: several acts of the same category against "
-            "the same person count once; a person who suffered acts of two categories counts "
-            "in both rows. The last row adds up the cases."
-        ),
-        _(
-            "A person in several victim categories counts once in the total and once in each "
-            "of their categories, so those columns may add up to more than the total."
-        ),
-        _("Sex and gender columns add up to the total."),
-        _(
-            "A case counts once for each group of perpetrators involved in its acts (all State "
-            "branches together), and once in each region where one of its acts took place; "
-            "these columns may add up to more than the total. An act without a recorded "
-            "perpetrator counts as unknown."
-        ),
-    ]
-
-
-def _groups(table: sdg16101.Table) -> list[tuple[str, list[sdg16101.Column]]]:
+def _groups(table: counting.Table) -> list[tuple[str, list[counting.Column]]]:
     titles = {
         "victim": _("Victim category"), "sex": _("Sex and gender"),
         "perpetrator": _("Perpetrator"), "region": _("UN regional group"),
@@ -66,7 +41,7 @@ def build_report(
     language = options.get("language") or translation.get_language()
     with translation.override(language):
         bar = progress(1) if progress else None
-        table = sdg16101.table(start, end)
+        table = counting.table(start, end)
         categories = table.rows[:-1]
         chart = Chart(
             _("Verified cases by category"),
@@ -78,7 +53,7 @@ def build_report(
             "title": title(start, end),
             "table": table,
             "groups": _groups(table),
-            "rules": rules(),
+            "rules": counting.rules(),
             "generated_at": timezone.now(),
         }
         if fmt == "pdf":

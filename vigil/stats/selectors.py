@@ -29,21 +29,17 @@ from django.utils.translation import gettext as _
 
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS, Act
 from vigil.cases.selectors import CaseFilter
-from vigil.core.permissions import Perm, country_scope, has_perm, scope_queryset
-from vigil.core.vocabularies import (
-    REGIONAL_GROUP_OF,
-    SDG_CATEGORY_OF,
+from vigil.cases.vocabularies import (
     STATE_PERPETRATORS,
     DefenderKind,
     FocusGroup,
     PerpetratorCategory,
-    RegionalGroup,
-    SdgCategory,
     SexGender,
-    VictimCategory,
     ViolationType,
-    country_name,
 )
+from vigil.core.permissions import Perm, country_scope, has_perm, scope_queryset
+from vigil.core.vocabularies import REGIONAL_GROUP_OF, RegionalGroup, country_name
+from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF, SdgCategory, VictimCategory
 
 
 def acts_in_scope(user: Any) -> QuerySet[Act]:

@@ -25,8 +25,9 @@ from vigil.core import audit, spreadsheets
 from vigil.core.http import document
 from vigil.core.permissions import Perm, permission_required
 from vigil.measures.models import Effect
-from vigil.stats import maps, reports, sdg16101, selectors
+from vigil.stats import maps, selectors
 from vigil.stats.forms import StatsFilterForm
+from vigil.stats.sdg16101 import counting
 
 statistics = permission_required(Perm.VIEW_STATISTICS, hidden=True)
 
@@ -55,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters, year = _filters(request)
     breakdowns, counted = selectors.dashboard_counted(request.user, filters)
     acts = selectors.filtered_acts(request.user, filters)
-    sdg = sdg16101.table(date(year, 1, 1), date(year, 12, 31), acts)
+    sdg = counting.table(date(year, 1, 1), date(year, 12, 31), acts)
     query = request.GET.copy()
     query.pop("page", None)
     sections = [
@@ -86,7 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "map": world_map,
             "trend": breakdowns["year"],
-            "rules": reports.rules(),
+            "rules": counting.rules(),
             "counted": counted,
             "measures_by_year": measures_by_year,
             "measures_chart": _chart(
@@ -143,7 +144,7 @@ def _table(request: HttpRequest, name: str) -> tuple[list[str], list[list[Any]]]
     form, filters, year = _filters(request)
     if name == "sdg16101":
         acts = selectors.filtered_acts(request.user, filters)
-        table = sdg16101.table(date(year, 1, 1), date(year, 12, 31), acts)
+        table = counting.table(date(year, 1, 1), date(year, 12, 31), acts)
         header = [_("Category"), *(c.label for c in table.columns)]
         return header, [[row.label, *(row.get(c.key) for c in table.columns)] for row in table.rows]
     if name in {"replies_states", "replies_companies"}:

@@ -5,7 +5,7 @@ from typing import Any
 
 from vigil.cases import services
 from vigil.cases.models import Act, Case, Defender, Incident, Source
-from vigil.core.vocabularies import DefenderKind, Reliability, SourceType, ViolationType
+from vigil.cases.vocabularies import DefenderKind, Reliability, SourceType, ViolationType
 
 
 def defender(

@@ -10,8 +10,8 @@ from django.utils import timezone
 from vigil.cases import services
 from vigil.cases.models import Act, CaseEvent, Defender, DefenderName, Incident
 from vigil.cases.tests import factories as make
+from vigil.cases.vocabularies import CaseOutcome, CaseStatus, Verification, ViolationType
 from vigil.core.models import AuditEntry
-from vigil.core.vocabularies import CaseOutcome, CaseStatus, Verification, ViolationType
 from vigil.vault import encryption, index
 
 pytestmark = pytest.mark.django_db

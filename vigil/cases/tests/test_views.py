@@ -8,8 +8,8 @@ from django.urls import reverse
 from vigil.cases import services
 from vigil.cases.models import Act, Case, Defender, Incident, Source
 from vigil.cases.tests import factories as make
+from vigil.cases.vocabularies import Verification
 from vigil.core.models import AuditEntry
-from vigil.core.vocabularies import Verification
 
 pytestmark = pytest.mark.django_db
 

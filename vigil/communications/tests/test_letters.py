@@ -8,11 +8,12 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from vigil.cases import consent
 from vigil.cases import services as case_services
 from vigil.cases.tests import factories as make
+from vigil.cases.vocabularies import SexGender, ViolationType
 from vigil.communications import letters, services
 from vigil.communications.models import Communication, Status
-from vigil.core.vocabularies import SexGender, ViolationType
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_the_public_text_withholds_every_name_without_consent_to_publish(
 
 def test_withholding_replaces_full_names_before_their_parts_and_merges_repeats(alice):
     rosa = make.defender(alice, name="Rosa Elena Tupac", aliases="La Rosa")
-    withhold = letters.Withholder([rosa], letters.PUBLIC)
+    withhold = consent.Withholder([rosa], consent.PUBLIC)
     label = "[a human rights defender from Colombia]"
     assert withhold("Rosa Elena Tupac spoke.") == f"{label} spoke."
     assert withhold("ROSA and tupac") == f"{label} and {label}"
@@ -197,10 +198,10 @@ def test_an_other_letter_about_a_law_cites_paragraph_4_and_asks_about_compatibil
 )
 def test_names_are_withheld_whatever_their_accents_case_and_hyphens(alice, recorded, written):
     defender = make.defender(alice, name=recorded)
-    withheld = letters.Withholder([defender], letters.PUBLIC)(written)
+    withheld = consent.Withholder([defender], consent.PUBLIC)(written)
     assert "[a human rights defender from Colombia]" in withheld
     for part in re.split(r"[\W_]+", written):
-        if len(part) >= 3 and letters.fold(part) in letters.fold(recorded):
+        if len(part) >= 3 and consent.fold(part) in consent.fold(recorded):
             assert part not in withheld, withheld
 
 

@@ -28,12 +28,12 @@ from vigil.api import tokens
 from vigil.cases import services as case_services
 from vigil.cases.models import Act, Case, Defender
 from vigil.cases.tests import factories as make
+from vigil.cases.vocabularies import ViolationType
 from vigil.communications import services as communications
 from vigil.communications.models import Communication
 from vigil.communications.tests.helpers import sent
 from vigil.core import reports
 from vigil.core.models import AuditEntry
-from vigil.core.vocabularies import ViolationType
 from vigil.stats.views import PUBLIC_TABLES
 
 pytestmark = pytest.mark.django_db

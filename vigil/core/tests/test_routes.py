@@ -27,6 +27,7 @@ from django.utils import timezone
 from vigil.api import tokens
 from vigil.cases import services as case_services
 from vigil.cases.tests import factories as make
+from vigil.cases.vocabularies import SourceType, ViolationType
 from vigil.communications import services as letter_services
 from vigil.communications.models import Communication
 from vigil.communications.tests.helpers import draft, sent
@@ -34,7 +35,7 @@ from vigil.core import routes
 from vigil.core.models import AuditEntry
 from vigil.core.routes import ANONYMOUS, Countries, Kind, Rule
 from vigil.core.uploads import Upload
-from vigil.core.vocabularies import Role, SourceType, ViolationType
+from vigil.core.vocabularies import Role
 from vigil.vault import files
 
 pytestmark = pytest.mark.django_db

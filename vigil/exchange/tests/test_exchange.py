@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from vigil.cases import services
 from vigil.cases.models import Act, Case, Defender, Incident, Source
 from vigil.cases.tests import factories as make
+from vigil.cases.vocabularies import ViolationType
 from vigil.core.models import AuditEntry
-from vigil.core.vocabularies import ViolationType
 from vigil.exchange import exporter, importer
 from vigil.exchange.models import ExternalRef
 

@@ -69,7 +69,7 @@ def test_the_public_counts_verified_cases_from_the_threshold_and_staff_only_thei
 ):
     from datetime import date
 
-    from vigil.core.vocabularies import ViolationType
+    from vigil.cases.vocabularies import ViolationType
     from vigil.stats.tests.builders import verified
 
     paragraph = Paragraph.objects.get(resolution=resolution, kind="operative", number=2)

@@ -3,32 +3,9 @@ killing, enforced disappearance, torture, arbitrary detention, kidnapping and ot
 harmful acts against human rights defenders, journalists and associated media
 personnel, and trade unionists, in a 12-month period.
 
-The counting rules (also in docs/statistics.md and on the page):
-
-1. Only **verified** acts count: verified by the desk on at least two independent,
-   reliable sources (the methodology's minimum; `VIGIL_SDG_MIN_SOURCES` may raise
-   it), that is, the verifier counted that many independent sources and that many
-   linked sources are rated reliable or usually reliable. Only acts against
-   **people** (not organisations or communities) count, whose incident **began
-   within the period**, and who are in at least one of the indicator's **victim
-   categories** (human rights defenders, journalists and associated media personnel,
-   trade unionists).
-2. Each act counts in the one 16.10.1 category its violation type belongs to
-   (`core.vocabularies.SDG_CATEGORY_OF`).
-3. A **case** is one person in one category: a person who suffered several acts of
-   the same category in the period counts **once** in that row; a person who
-   suffered acts of two categories counts in **both** rows. The total row is the
-   sum of the rows, that is, the number of cases.
-4. A person in several **victim categories** (a journalist who is also a trade
-   unionist) counts once in the total of each row and once in each of their
-   categories: the victim-category columns may add up to more than the total.
-5. **Sex** is the person's as recorded; its columns add up to the total.
-6. **Perpetrators**: a case counts once in each perpetrator group involved in any
-   of its acts (all State branches together as "State"), so these columns may add
-   up to more; an act with no perpetrator recorded counts as "Unknown".
-7. **Region and country**: a case counts in each region (and country) where one of
-   its acts took place; a person attacked in two countries in the same category
-   counts in both.
+The seven counting rules are written once, in `rules()` below: the statistics page,
+the `sdg16101` report and docs/statistics.md show them from there (a test holds the
+docs to them). `verified` and `table` implement them.
 """
 
 from collections import defaultdict
@@ -38,24 +15,21 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import VICTIM_CATEGORY_FIELDS, Act, Perpetrator
-from vigil.core.vocabularies import (
-    REGIONAL_GROUP_OF,
+from vigil.cases.vocabularies import (
     RELIABLE_SOURCES,
-    SDG_CATEGORY_OF,
     STATE_PERPETRATORS,
     DefenderKind,
     PerpetratorCategory,
-    RegionalGroup,
-    SdgCategory,
     SexGender,
     Verification,
-    VictimCategory,
     ViolationType,
-    country_name,
 )
+from vigil.core.vocabularies import REGIONAL_GROUP_OF, RegionalGroup, country_name
+from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF, SdgCategory, VictimCategory
 
 STATE = "state"
 NO_GROUP = "none"
@@ -112,6 +86,46 @@ def _perpetrator_group(category: str) -> str:
 
 def minimum_sources() -> int:
     return settings.SDG_MIN_SOURCES
+
+
+def rules() -> list[str]:
+    """The seven counting rules, in the reader's language, with the configured minimum
+    of sources. Each is one sentence a reader can check against the table."""
+    minimum = minimum_sources()
+    return [
+        gettext(
+            "Only verified acts count: marked verified, on at least %(minimum)s "
+            "independent sources of which at least %(minimum)s are rated reliable or "
+            "usually reliable. Only acts against people (not organisations or "
+            "communities) in at least one of the indicator's victim categories count, "
+            "and only those whose incident began within the period."
+        )
+        % {"minimum": minimum},
+        gettext(
+            "Each act counts in the one 16.10.1 category of its violation type: killing, "
+            "enforced disappearance, torture, arbitrary detention, kidnapping or other "
+            "harmful acts."
+        ),
+        gettext(
+            "A case is one person in one category: several acts of the same category against "
+            "the same person count once; a person who suffered acts of two categories counts "
+            "in both rows. The last row adds up the cases."
+        ),
+        gettext(
+            "A person in several victim categories counts once in the total and once in each "
+            "of their categories, so those columns may add up to more than the total."
+        ),
+        gettext("Sex and gender columns add up to the total."),
+        gettext(
+            "A case counts once in each group of perpetrators involved in any of its acts "
+            "(all State branches together); an act without a recorded perpetrator counts "
+            "as unknown. These columns may add up to more than the total."
+        ),
+        gettext(
+            "A case counts in each region and each country where one of its acts took "
+            "place, so these columns too may add up to more than the total."
+        ),
+    ]
 
 
 def verified(acts: QuerySet[Act] | None = None) -> QuerySet[Act]:

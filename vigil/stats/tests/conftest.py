@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from vigil.cases.tests import factories as make
-from vigil.core.vocabularies import DefenderKind, ViolationType
+from vigil.cases.vocabularies import DefenderKind, ViolationType
 from vigil.stats.tests.builders import verified
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)

@@ -25,7 +25,7 @@ def journey(officer, dataset, carol):
     from datetime import date
 
     from vigil.cases.tests import factories as make
-    from vigil.core.vocabularies import ViolationType
+    from vigil.cases.vocabularies import ViolationType
     from vigil.stats.tests.builders import verified
 
     for name in NAMES:

@@ -13,11 +13,11 @@ from pypdf import PdfReader
 from vigil.activities import services as activities
 from vigil.activities.models import ActivityReport
 from vigil.cases.tests import factories as make
+from vigil.cases.vocabularies import ViolationType
 from vigil.communications import services as communications
 from vigil.communications.models import Communication, CountryVisit
 from vigil.communications.tests.helpers import sent
 from vigil.core import reports
-from vigil.core.vocabularies import ViolationType
 from vigil.measures import services as measures
 from vigil.stats.models import Narrative
 

@@ -108,7 +108,7 @@ def test_an_act_verified_on_one_source_is_not_counted_publicly(client, carol):
     from datetime import date
 
     from vigil.cases.tests import factories as make
-    from vigil.core.vocabularies import ViolationType
+    from vigil.cases.vocabularies import ViolationType
     from vigil.stats.tests.builders import verified
 
     victim = make.defender(carol, name="Victim")

@@ -11,8 +11,8 @@ from django.utils import timezone
 from docx import Document
 
 from vigil.cases.tests import factories as make
+from vigil.cases.vocabularies import ViolationType
 from vigil.core.models import AuditEntry
-from vigil.core.vocabularies import ViolationType
 from vigil.stats import builds
 from vigil.stats.models import Narrative, ReportBuild
 from vigil.vault import files

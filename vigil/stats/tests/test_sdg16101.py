@@ -1,10 +1,12 @@
 """SDG 16.10.1 on a dataset built by hand, with the awkward cases, cell by cell."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from django.utils import translation
 
-from vigil.stats import sdg16101
+from vigil.stats.sdg16101 import counting
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +43,7 @@ EXPECTED = {
 
 
 def test_every_cell_of_the_table_follows_the_counting_rules(dataset):
-    table = sdg16101.table(START, END)
+    table = counting.table(START, END)
     keys = [column.key for column in table.columns]
     assert [row.key for row in table.rows] == [
         "killing", "enforced_disappearance", "torture", "arbitrary_detention", "kidnapping",
@@ -55,7 +57,7 @@ def test_every_cell_of_the_table_follows_the_counting_rules(dataset):
 
 
 def test_sex_adds_up_to_the_total_and_the_countries_count_each_place(dataset):
-    table = sdg16101.table(START, END)
+    table = counting.table(START, END)
     for row in table.rows:
         assert sum(row.get(f"sex:{s}") for s in ("woman", "man", "non_binary", "unknown")) == (
             row.get("total")
@@ -69,11 +71,11 @@ def test_sex_adds_up_to_the_total_and_the_countries_count_each_place(dataset):
 
 
 def test_the_period_decides_and_a_scope_limits(dataset):
-    earlier = sdg16101.table(date(2024, 1, 1), date(2024, 12, 31))
+    earlier = counting.table(date(2024, 1, 1), date(2024, 12, 31))
     assert earlier.total.get("total") == 1  # D's threats of December 2024
     from vigil.cases.models import Act
 
-    kenya = sdg16101.table(START, END, Act.objects.filter(incident__country="KEN"))
+    kenya = counting.table(START, END, Act.objects.filter(incident__country="KEN"))
     assert kenya.total.get("total") == 2
 
 
@@ -119,7 +121,7 @@ def test_build_report_sdg16101_writes_the_table_in_every_format(dataset, tmp_pat
 
 def _killing(carol, name, **victim_fields):
     from vigil.cases.tests import factories as make
-    from vigil.core.vocabularies import ViolationType
+    from vigil.cases.vocabularies import ViolationType
 
     victim = make.defender(carol, name=name, sex_gender="woman", **victim_fields)
     return victim, ViolationType.KILLING
@@ -127,7 +129,7 @@ def _killing(carol, name, **victim_fields):
 
 def test_an_act_verified_on_fewer_than_two_reliable_sources_does_not_count(dataset, carol):
     from vigil.cases.tests import factories as make
-    from vigil.core.vocabularies import Reliability
+    from vigil.cases.vocabularies import Reliability
     from vigil.stats.tests.builders import verified
 
     # G: killed, "verified" by the desk on one source: not a verified case.
@@ -146,20 +148,20 @@ def test_an_act_verified_on_fewer_than_two_reliable_sources_does_not_count(datas
     services.act_set_verification(
         actor=carol, act=act, version=act.version, verification="verified", independent_sources=2
     )
-    table = sdg16101.table(START, END)
+    table = counting.table(START, END)
     assert table.rows[0].key == "killing" and table.rows[0].cells == {}
     assert table.total.get("total") == 5
     # I: killed, verified on two reliable sources: counts.
     victim, killing = _killing(carol, "I")
     verified(carol, victim, killing, date(2025, 6, 3))
-    assert sdg16101.table(START, END).rows[0].get("total") == 1
+    assert counting.table(START, END).rows[0].get("total") == 1
 
 
 def test_a_desk_may_ask_for_more_sources_but_the_setting_refuses_fewer_than_two(
     dataset, settings, tmp_path
 ):
     settings.SDG_MIN_SOURCES = 3  # every act of the dataset has two sources
-    assert sdg16101.table(START, END).total.get("total") == 0
+    assert counting.table(START, END).total.get("total") == 0
     from conftest import manage_env, run_manage
 
     env = manage_env(tmp_path, VIGIL_DEBUG="1", VIGIL_SDG_MIN_SOURCES="1")
@@ -183,8 +185,19 @@ def test_a_victim_in_none_of_the_indicator_s_categories_does_not_count(dataset, 
         carol, "J", is_hrd=False, is_journalist=False, is_trade_unionist=False
     )
     verified(carol, victim, killing, date(2025, 6, 4))
-    table = sdg16101.table(START, END)
+    table = counting.table(START, END)
     assert table.rows[0].get("total") == 0 and table.total.get("total") == 5
     from vigil.stats import public
 
     assert public.published().sdg_by_sex(2025).grand_total == 5
+
+
+def test_the_docs_list_the_seven_counting_rules_word_for_word(settings):
+    """The rules are written once (`counting.rules`); docs/statistics.md repeats them."""
+    settings.SDG_MIN_SOURCES = 2
+    docs = (Path(settings.BASE_DIR) / "docs" / "statistics.md").read_text(encoding="utf-8")
+    with translation.override("en"):
+        rules = counting.rules()
+    assert len(rules) == 7
+    for number, rule in enumerate(rules, start=1):
+        assert f"{number}. {rule}\n" in docs, f"rule {number} is not in the docs as written"

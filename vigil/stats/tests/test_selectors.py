@@ -9,7 +9,7 @@ import pytest
 from vigil.cases import services
 from vigil.cases.selectors import CaseFilter
 from vigil.cases.tests import factories as make
-from vigil.core.vocabularies import DefenderKind, ViolationType
+from vigil.cases.vocabularies import DefenderKind, ViolationType
 from vigil.stats import selectors
 
 pytestmark = pytest.mark.django_db

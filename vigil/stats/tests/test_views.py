@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from vigil.core.vocabularies import ViolationType
+from vigil.cases.vocabularies import ViolationType
 from vigil.stats.tests.builders import verified
 
 pytestmark = pytest.mark.django_db
