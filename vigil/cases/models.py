@@ -40,7 +40,7 @@ from vigil.cases.vocabularies import (
     ViolationType,
 )
 from vigil.core import dates
-from vigil.core.vocabularies import country_choices, country_name
+from vigil.core.vocabularies import country_choices
 from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF, SdgCategory, VictimCategory
 from vigil.vault.fields import EncryptedTextField
 
@@ -225,10 +225,6 @@ class Incident(Tracked):
             errors["end_date"] = _("The end date is before the start date.")
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def country_label(self) -> str:
-        return country_name(self.country)
 
 
 class Act(Tracked):

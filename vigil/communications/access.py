@@ -21,7 +21,6 @@ from vigil.communications.models import (
     Addressee,
     Communication,
     CountryVisit,
-    Reply,
     ReplyFile,
 )
 from vigil.core.permissions import Perm, country_scope, has_perm, in_scope, scope_queryset
@@ -82,11 +81,6 @@ def get_reply_file_for_user(user: Any, file_id: Any) -> ReplyFile:
         ReplyFile.objects.select_related("reply").filter(reply__communication__in=reachable),
         file_id,
     )
-
-
-def get_reply_for_user(user: Any, reply_id: Any) -> Reply:
-    reachable = communications_for_user(user).values("pk")
-    return _get(Reply.objects.filter(communication__in=reachable), reply_id)
 
 
 def visits_for_user(user: Any) -> QuerySet[CountryVisit]:

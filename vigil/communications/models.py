@@ -111,10 +111,6 @@ class Communication(Tracked):
     def themes(self) -> list[Theme]:
         return [Theme(row.theme) for row in self.theme_rows.all()]
 
-    @property
-    def is_published(self) -> bool:
-        return self.published_on is not None
-
 
 class CommunicationTheme(models.Model):
     """One theme of a communication: a row each, so that both databases can filter."""

@@ -1,7 +1,8 @@
 """Receipt codes: random passphrases a reporter can write down and type back.
 
-Seven words drawn with `secrets` from the EFF large word list (7,776 words) give
-about 90 bits: nobody guesses one, even without the throttle. Only a slow,
+Seven words from the EFF large word list (7,776 words), chosen by a keyed hash of
+the form's random token (`intake/services.py`), give about 90 bits: nobody guesses
+one, even without the throttle. Only a slow,
 keyed hash of the code is stored (scrypt with a key derived from the secret key),
 so a copy of the database does not let anyone open reports or try codes offline
 without also holding the server's key.
@@ -9,7 +10,6 @@ without also holding the server's key.
 
 import hashlib
 import hmac
-import secrets
 from functools import cache
 
 from django.conf import settings
@@ -25,11 +25,6 @@ def word_list() -> tuple[str, ...]:
         words = tuple(sorted({line.strip() for line in handle if line.strip()}))
     assert len(words) == 7776, "the EFF large word list has 7,776 words"
     return words
-
-
-def generate() -> str:
-    words = word_list()
-    return " ".join(secrets.choice(words) for _ in range(WORDS))
 
 
 def normalise(code: str) -> str:
