@@ -11,8 +11,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from vigil.core.routes import Kind
-from vigil.core.tests.test_routes import _target, _url, _walkable, world  # noqa: F401
+from tests.test_routes import _target, _url, _walkable, world  # noqa: F401
+from vigil.routes import Kind
 
 pytestmark = pytest.mark.django_db
 
@@ -55,12 +55,12 @@ def test_no_public_page_sets_a_cookie_that_outlives_the_browser_session(client, 
     pages = public_pages(world)
     assert len(pages) >= 8, len(pages)
     for key, url in pages:
-        if key == "intake:report":
-            client.post(reverse("intake:follow_up"), {"code": world.receipt_code})
+        if key == "submission:report":
+            client.post(reverse("submission:follow_up"), {"code": world.receipt_code})
         for query in ("", "?lang=fr", "?lang=ar"):
             client.cookies.clear()
-            if key == "intake:report":
-                client.post(reverse("intake:follow_up"), {"code": world.receipt_code})
+            if key == "submission:report":
+                client.post(reverse("submission:follow_up"), {"code": world.receipt_code})
             response = client.get(url + query)
             if lasting(response):
                 problems.append(f"GET {key}{query}: {lasting(response)}")
@@ -83,14 +83,14 @@ def test_a_public_page_without_a_form_sets_no_cookie_at_all(client, world):  # n
 
 
 def test_the_public_forms_set_no_lasting_cookie_when_posted(client, world):  # noqa: F811
-    page = client.get(reverse("intake:submit"))
+    page = client.get(reverse("submission:submit"))
     token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)
     posts = [
-        (reverse("intake:submit"), {"form_token": token, "what_happened": "x", "country": "COL"}),
-        (reverse("intake:follow_up"), {"code": "wrong code"}),
-        (reverse("intake:follow_up"), {"code": world.receipt_code}),
-        (reverse("intake:report"), {"text": "We are safe."}),
-        (reverse("intake:leave"), {}),
+        (reverse("submission:submit"), {"form_token": token, "what_happened": "x", "country": "COL"}),
+        (reverse("submission:follow_up"), {"code": "wrong code"}),
+        (reverse("submission:follow_up"), {"code": world.receipt_code}),
+        (reverse("submission:report"), {"text": "We are safe."}),
+        (reverse("submission:leave"), {}),
         (reverse("published:list"), {"q": "river"}),
         (reverse("set_language"), {"language": "fr", "next": "/"}),
     ]
@@ -105,4 +105,4 @@ def test_the_public_forms_set_no_lasting_cookie_when_posted(client, world):  # n
     assert problems == [], "\n".join(problems)
     # With the session cookie gone the reporter is forgotten: the cookie held it all.
     client.cookies.clear()
-    assert client.get(reverse("intake:report")).status_code == 302
+    assert client.get(reverse("submission:report")).status_code == 302

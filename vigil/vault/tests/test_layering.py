@@ -33,11 +33,10 @@ def test_the_vault_imports_no_other_vigil_app():
     assert {m: a for m, a in reaching.items() if a} == {}
 
 
-# Where core still reaches up today: the demo loader and the route table are
-# whole-system modules that issue 21 moves out of core. Nothing may be added here.
+# Where core still reaches up today: the demo loader is a whole-system module that
+# issue 21 moves out of core. Nothing may be added here.
 KNOWN = {
     "core/management/commands/loaddemo.py": {"accounts"},
-    "core/routes.py": {"api"},
 }
 
 

@@ -1,4 +1,4 @@
-"""Every route answers as the need-to-know table (core/routes.py) says.
+"""Every route answers as the need-to-know table (vigil/routes.py) says.
 
 First the table is held against the URLconf and the API's OpenAPI document: a route
 missing from it (or an entry for a route that is gone) fails here, so a new page
@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from vigil import routes
 from vigil.api import tokens
 from vigil.cases import services as case_services
 from vigil.cases.tests import factories as make
@@ -31,11 +32,10 @@ from vigil.cases.vocabularies import SourceType, ViolationType
 from vigil.communications import services as letter_services
 from vigil.communications.models import Communication
 from vigil.communications.tests.helpers import draft, sent
-from vigil.core import routes
 from vigil.core.models import AuditEntry
-from vigil.core.routes import ANONYMOUS, Countries, Kind, Rule
 from vigil.core.uploads import Upload
 from vigil.core.vocabularies import Role
+from vigil.routes import ANONYMOUS, Countries, Kind, Rule
 from vigil.vault import files
 
 pytestmark = pytest.mark.django_db
@@ -386,13 +386,13 @@ def test_every_route_and_api_operation_is_in_the_table_and_no_entry_is_stale():
     patterns = routes.url_patterns()
     keys = {key for key, _path in patterns}
     missing = sorted(key for key in keys if routes.rule_for(key) is None)
-    assert missing == [], f"add these routes to vigil/core/routes.py: {missing}"
+    assert missing == [], f"add these routes to vigil/routes.py: {missing}"
     assert sorted(set(routes.ROUTES) - keys) == [], "entries for routes that are gone"
     assert all(any(key.startswith(p) for key in keys) for p in routes.PREFIXES)
 
     operations = routes.api_operations()
     assert sorted(set(operations) - set(routes.API_OPERATIONS)) == [], (
-        "add these API operations to API_OPERATIONS in vigil/core/routes.py"
+        "add these API operations to API_OPERATIONS in vigil/routes.py"
     )
     assert sorted(set(routes.API_OPERATIONS) - set(operations)) == [], "stale API entries"
     # Each URL pattern of the API that has no entry of its own serves operations
@@ -417,7 +417,7 @@ def test_the_docs_show_the_table_as_it_is():
     text = (settings.BASE_DIR / "docs" / "permissions.md").read_text()
     shown = text.split(routes.BEGIN + "\n", 1)[1].split(routes.END, 1)[0]
     assert shown == routes.markdown(), (
-        "docs/permissions.md is out of step: run `.venv/bin/python -m vigil.core.routes`"
+        "docs/permissions.md is out of step: run `.venv/bin/python -m vigil.routes`"
     )
 
 
@@ -446,8 +446,8 @@ def test_every_page_answers_as_the_table_says(client, request, world, person):
         target = _target(key, world)
         url = _url(key, path, target)
         allowed = may(person, rule, target)
-        if key == "intake:report":  # the reporter's page opens with a receipt code
-            client.post(reverse("intake:follow_up"), {"code": world.receipt_code})
+        if key == "submission:report":  # the reporter's page opens with a receipt code
+            client.post(reverse("submission:follow_up"), {"code": world.receipt_code})
         response = client.get(url)
         walked += 1
         check = _problem_if_allowed if allowed else _problem_if_refused

@@ -7,12 +7,12 @@ and each role of `Role`), which records of theirs it reaches (the country rule),
 and, when the route walker cannot open it, why.
 
 `core/permissions.py` decides what each role may do; this table states, route by
-route, what that comes to, and `core/tests/test_routes.py` proves it: it compares
+route, what that comes to, and `tests/test_routes.py` proves it: it compares
 the table with the URLconf and the OpenAPI document, then opens every route as a
 visitor and as each role and checks each answer against the entry. A route missing
 from the table fails that test, so no new page ships without a decision here.
 docs/permissions.md ("Every route") is generated from this module:
-`.venv/bin/python -m vigil.core.routes` rewrites that section.
+`.venv/bin/python -m vigil.routes` rewrites that section.
 
 How a refusal looks depends on the kind of route (`Kind`): at the desk, a visitor is
 sent to the login page and a signed-in person gets 404, the same answer as for a
@@ -147,12 +147,12 @@ ROUTES: dict[str, Rule] = {
     "library:detail": public(note="links to cases only as a count, except the reader's own"),
     "public_stats:page": public(note="aggregates; small numbers hidden"),
     "public_stats:export": public(note="the page's tables, same cells hidden"),
-    "intake:submit": public(),
-    "intake:follow_up": public(Countries.OWN_RECORDS, note="the report of a receipt code"),
-    "intake:report": public(
+    "submission:submit": public(),
+    "submission:follow_up": public(Countries.OWN_RECORDS, note="the report of a receipt code"),
+    "submission:report": public(
         Countries.OWN_RECORDS, note="the report whose code was entered (signed cookie)"
     ),
-    "intake:leave": public(post_only=True),
+    "submission:leave": public(post_only=True),
     "set_language": public(note="POST sets the language; GET only redirects"),
     # --- Logging in --------------------------------------------------------------------
     "accounts:login": public(note="a signed-in person is sent on to the desk"),
@@ -392,7 +392,7 @@ def api_operations() -> list[str]:
 
 # --- The generated section of docs/permissions.md ---------------------------------------
 
-BEGIN = "<!-- Generated from vigil/core/routes.py: python -m vigil.core.routes -->"
+BEGIN = "<!-- Generated from vigil/routes.py: python -m vigil.routes -->"
 END = "<!-- End of the generated table -->"
 
 
@@ -453,6 +453,6 @@ if __name__ == "__main__":
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
     django.setup()
-    target = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+    target = Path(__file__).resolve().parents[1] / "docs" / "permissions.md"
     write_docs(target)
     sys.stdout.write(f"{target} rewritten\n")
