@@ -77,9 +77,11 @@ INSTALLED_APPS = [
     "vigil.measures",
     "vigil.activities",
     "vigil.stats",
+    "vigil.reports",  # reads the apps above: the pipeline, each report kind, their builds
     "vigil.public",
     "vigil.api",
     "vigil.exchange",
+    "vigil.backups",  # walks every app's tables through the app registry
     "ninja",  # only for its own static files: the API docs load nothing from elsewhere
     # Two-factor login; its devices (an authenticator app, recovery codes) are Vigil's
     # own, in vigil.accounts, kept encrypted and hashed: django-otp's plugins are not used.

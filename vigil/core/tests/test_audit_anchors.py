@@ -19,7 +19,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from conftest import manage_env, run_manage
-from vigil.core import audit, backups
+from vigil.backups import backup as backups
+from vigil.core import audit
 from vigil.core.models import AuditEntry
 from vigil.core.tests.audit_helpers import verify_audit
 

@@ -1,11 +1,11 @@
-"""Bring back a backup into an empty installation (see core/backups.py)."""
+"""Bring back a backup into an empty installation (see vigil/backups)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from vigil.core import backups
+from vigil.backups import backup as backups
 from vigil.core.progress import ProgressBar
 
 LISTED = 20  # unreadable places named in the summary; the rest are counted

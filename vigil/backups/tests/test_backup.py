@@ -33,7 +33,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
 from conftest import PASSWORD, make_user, manage_env, run_manage
-from vigil.core import backups
+from vigil.backups import backup as backups
 from vigil.core.models import AuditEntry
 from vigil.core.vocabularies import Role
 from vigil.vault import encryption, files
@@ -264,7 +264,7 @@ class Installation:
         result = self.manage(
             "shell",
             "-c",
-            f"from vigil.core.tests.test_backup import {function}; {function}({arguments})",
+            f"from vigil.backups.tests.test_backup import {function}; {function}({arguments})",
         )
         assert result.returncode == 0, result.stderr[-3000:]
 

@@ -1,4 +1,4 @@
-"""Write one encrypted archive of the database and the file store (see core/backups.py)."""
+"""Write one encrypted archive of the database and the file store (see vigil/backups)."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from vigil.core import backups
+from vigil.backups import backup as backups
 from vigil.core.progress import ProgressBar
 
 
