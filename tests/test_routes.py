@@ -120,7 +120,7 @@ def world(alice, bob, carol, dave, erin, sam) -> World:
     from vigil.intake import services as intake_services
     from vigil.library.models import Resolution
     from vigil.measures import services as measure_services
-    from vigil.stats.models import ReportBuild
+    from vigil.reports.models import ReportBuild
 
     case = make.case(alice, title="River committee")
     defender = make.defender(alice, name="Marta Quispe", consent_share_state=True)

@@ -56,10 +56,10 @@ def dangerous_csv_cells(text: str) -> int:
 @pytest.fixture
 def planted(client, alice, carol):
     """Hostile values in every route they can take: intake, then the desk."""
-    page = client.get(reverse("intake:submit")).content.decode()
+    page = client.get(reverse("submission:submit")).content.decode()
     token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
     data = {"form_token": token, "what_happened": "-They came at night", "country": "COL"}
-    client.post(reverse("intake:submit"), {**data, "where": WHERE})
+    client.post(reverse("submission:submit"), {**data, "where": WHERE})
     submission = Submission.objects.get()
     client.force_login(carol)
     response = client.post(

@@ -22,13 +22,13 @@ SHARED = "127.0.0.1"  # an onion service: every visitor comes from the Tor daemo
 
 
 def form_token(client) -> str:
-    page = client.get(reverse("intake:submit")).content.decode()
+    page = client.get(reverse("submission:submit")).content.decode()
     return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
 
 
 def send_report(client, what: str, **meta: str):
     data = {"form_token": form_token(client), "what_happened": what, "country": "COL"}
-    return client.post(reverse("intake:submit"), data, **meta)
+    return client.post(reverse("submission:submit"), data, **meta)
 
 
 def code_on(response) -> str:
@@ -38,7 +38,7 @@ def code_on(response) -> str:
 
 
 def try_code(client, code: str, **meta: str):
-    return client.post(reverse("intake:follow_up"), {"code": code}, **meta)
+    return client.post(reverse("submission:follow_up"), {"code": code}, **meta)
 
 
 def wrong_code(first: str, number: int) -> str:

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from vigil.communications import views
+from vigil.communications import public_views
 
 app_name = "published"
 
 urlpatterns = [
-    path("communications/", views.public_list, name="list"),
-    path("communications/<int:communication_id>/", views.public_detail, name="detail"),
+    path("communications/", public_views.public_list, name="list"),
+    path("communications/<int:communication_id>/", public_views.public_detail, name="detail"),
 ]

@@ -1,4 +1,4 @@
-"""The communications desk, and the public record of published communications.
+"""The communications desk (the public record is public_views.py).
 Each view: check access, validate, call a service, redirect or render."""
 
 import re
@@ -18,22 +18,22 @@ from django.views.decorators.http import require_POST
 from vigil.accounts.two_factor import second_factor_recent
 from vigil.cases.access import cases_for_user, get_case_for_user
 from vigil.cases.views import STALE_MESSAGE, _attempt, posted_version
-from vigil.communications import access, letters, reports, selectors, services
+from vigil.communications import access, letters, selectors, services
 from vigil.communications.forms import (
     AddresseeFormSet,
     CommunicationFilterForm,
     CommunicationForm,
-    PublicSearchForm,
     ReplyForm,
     ReportForm,
     VisitEditForm,
     VisitForm,
 )
 from vigil.communications.models import Communication, Status
-from vigil.core import audit, documents, posted_search
+from vigil.core import audit, documents
 from vigil.core.http import attachment, document
 from vigil.core.links import visible
 from vigil.core.permissions import Perm, has_perm, in_scope, permission_required
+from vigil.reports import registry
 
 drafting = permission_required(Perm.DRAFT_COMMUNICATIONS, hidden=True)
 
@@ -379,7 +379,8 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            built = reports.build_report(
+            built = registry.build(
+                "communications",
                 start=data["sent_from"],
                 end=data["sent_to"],
                 fmt=data["format"],
@@ -445,49 +446,4 @@ def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
                 return redirect("communications:visit_list")
     return _page(
         request, form, title=_("Change a country visit"), back=reverse("communications:visit_list")
-    )
-
-
-# --- The public record ------------------------------------------------------------------
-
-PUBLIC_PAGE_SIZE = 20
-
-
-def public_list(request: HttpRequest) -> HttpResponse:
-    """Published communications, searched by country, addressee, type, year, theme and
-    words. Words are posted and kept under a random token (see core.posted_search),
-    so that what a visitor searched for never reaches a URL or a log."""
-    if request.method == "POST":
-        return redirect(posted_search.redirect_url(request, "published:list", scope="public"))
-    data = posted_search.restore(request, scope="public")
-    form = PublicSearchForm(data or None)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    results = selectors.public_search(filters)
-    page = Paginator(results, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = [(c, letters.public_summary(c)) for c in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "communications/public/list.html",
-        {"form": form, "page": page, "entries": entries, "query": query.urlencode()},
-    )
-
-
-def public_detail(request: HttpRequest, communication_id: int) -> HttpResponse:
-    communication = selectors.published().filter(pk=communication_id).first()
-    if communication is None:
-        raise Http404
-    withhold = letters.public_withholder(communication)
-    return render(
-        request,
-        "communications/public/detail.html",
-        {
-            "communication": communication,
-            "summary": withhold(communication.summary),
-            "mandates": [withhold(m) for m in letters.mandates(communication)],
-            "letter": letters.build(communication, public=True),
-            "headings": letters.headings(),
-            "replies": [(reply, withhold(reply.sender)) for reply in communication.replies.all()],
-        },
     )

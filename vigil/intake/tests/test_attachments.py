@@ -26,7 +26,7 @@ def data_dir(settings, tmp_path):
 
 
 def send(client, *files, **fields):
-    page = client.get(reverse("intake:submit")).content.decode()
+    page = client.get(reverse("submission:submit")).content.decode()
     token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
     data = {
         "form_token": token,
@@ -36,7 +36,7 @@ def send(client, *files, **fields):
         "files": list(files),
         **fields,
     }
-    return client.post(reverse("intake:submit"), data)
+    return client.post(reverse("submission:submit"), data)
 
 
 def test_a_photo_and_a_pdf_are_stored_encrypted(client, data_dir):
@@ -123,12 +123,12 @@ def test_others_cannot_download_a_reporters_file(client, bob):
 def test_the_reporter_adds_files_later(client):
     response = send(client)
     code = " ".join(re.findall(r"<span>([a-z-]+)</span>", response.content.decode()))
-    client.post(reverse("intake:follow_up"), {"code": code})
+    client.post(reverse("submission:follow_up"), {"code": code})
     client.post(
-        reverse("intake:report"), {"text": "", "files": [SimpleUploadedFile("more.pdf", PDF)]}
+        reverse("submission:report"), {"text": "", "files": [SimpleUploadedFile("more.pdf", PDF)]}
     )
     assert SubmissionFile.objects.get().filename == "more.pdf"
-    assert "more.pdf" in client.get(reverse("intake:report")).content.decode()
+    assert "more.pdf" in client.get(reverse("submission:report")).content.decode()
 
 
 def test_a_report_closed_without_a_case_is_deleted_with_its_files_after_the_retention(

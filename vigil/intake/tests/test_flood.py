@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from vigil.intake import views
+from vigil.intake import public_views
 from vigil.intake.models import Submission, SubmissionStatus
 
 pytestmark = pytest.mark.django_db
@@ -18,18 +18,20 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n" + b" " * 64
 
 
 def send(client, what: str, *files):
-    page = client.get(reverse("intake:submit")).content.decode()
+    page = client.get(reverse("submission:submit")).content.decode()
     token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
     data = {"form_token": token, "what_happened": what, "country": "COL"}
     if files:
         data["files"] = list(files)
-    return client.post(reverse("intake:submit"), data)
+    return client.post(reverse("submission:submit"), data)
 
 
 @pytest.fixture
 def low_limit(monkeypatch, settings):
     monkeypatch.setattr(
-        views, "submission_throttle", views.Throttle(scope="submission", limit=2, window=3600)
+        public_views,
+        "submission_throttle",
+        public_views.Throttle(scope="submission", limit=2, window=3600),
     )
     settings.INTAKE_HELD_MAX = 2
 

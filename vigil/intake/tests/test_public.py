@@ -18,7 +18,7 @@ USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) VigilTestBrowser/91.7"
 
 
 def form_token(client) -> str:
-    page = client.get(reverse("intake:submit")).content.decode()
+    page = client.get(reverse("submission:submit")).content.decode()
     return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
 
 
@@ -30,7 +30,7 @@ def submit(client, **fields):
         **fields,
     }
     return client.post(
-        reverse("intake:submit"), data, REMOTE_ADDR=CLIENT_ADDRESS, HTTP_USER_AGENT=USER_AGENT
+        reverse("submission:submit"), data, REMOTE_ADDR=CLIENT_ADDRESS, HTTP_USER_AGENT=USER_AGENT
     )
 
 
@@ -41,7 +41,7 @@ def code_on(response) -> str:
 
 
 def test_the_form_needs_only_what_happened_and_the_country(client):
-    page = client.get(reverse("intake:submit"))
+    page = client.get(reverse("submission:submit"))
     assert page.status_code == 200
     assert page["Cache-Control"] == "no-store"
     assert page["Referrer-Policy"] == "no-referrer"  # nothing follows a link out
@@ -85,8 +85,8 @@ def test_the_receipt_code_is_seven_words_from_the_large_list_and_only_its_hash_i
 def test_sending_the_same_form_twice_makes_one_report_with_one_code(client):
     token = form_token(client)
     data = {"form_token": token, "what_happened": "Threats by phone.", "country": "KEN"}
-    first = client.post(reverse("intake:submit"), data)
-    second = client.post(reverse("intake:submit"), data)
+    first = client.post(reverse("submission:submit"), data)
+    second = client.post(reverse("submission:submit"), data)
     assert Submission.objects.count() == 1
     assert code_on(first) == code_on(second)
 
@@ -95,11 +95,13 @@ def test_the_code_opens_the_report_with_its_status_and_messages(client, alice):
     code = code_on(submit(client))
     submission = Submission.objects.get()
     services.desk_message(actor=alice, submission=submission, text="Are you safe now?")
-    response = client.post(reverse("intake:follow_up"), {"code": code.upper().replace(" ", "  ")})
+    response = client.post(
+        reverse("submission:follow_up"), {"code": code.upper().replace(" ", "  ")}
+    )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Received" in page and "Are you safe now?" in page
-    client.post(reverse("intake:report"), {"text": "Yes, we moved to another town."})
+    client.post(reverse("submission:report"), {"text": "Yes, we moved to another town."})
     reply = SubmissionMessage.objects.get(from_desk=False)
     assert reply.text == "Yes, we moved to another town."
 
@@ -109,7 +111,7 @@ def test_a_wrong_code_gets_the_same_answer_every_time_and_guessing_is_throttled(
     answers = set()
     for attempt in range(10):
         response = client.post(
-            reverse("intake:follow_up"),
+            reverse("submission:follow_up"),
             {"code": f"wrong code number {attempt}"},
             REMOTE_ADDR=CLIENT_ADDRESS,
         )
@@ -119,42 +121,42 @@ def test_a_wrong_code_gets_the_same_answer_every_time_and_guessing_is_throttled(
     # Past ten, codes whose first word is not in the list share one allowance of two.
     statuses = [
         client.post(
-            reverse("intake:follow_up"), {"code": f"one more {n}"}, REMOTE_ADDR=CLIENT_ADDRESS
+            reverse("submission:follow_up"), {"code": f"one more {n}"}, REMOTE_ADDR=CLIENT_ADDRESS
         ).status_code
         for n in range(3)
     ]
     assert statuses == [200, 200, 429]
     response = client.post(
-        reverse("intake:follow_up"), {"code": "one more"}, REMOTE_ADDR=CLIENT_ADDRESS
+        reverse("submission:follow_up"), {"code": "one more"}, REMOTE_ADDR=CLIENT_ADDRESS
     )
     assert b"Too many attempts" in response.content
 
 
 def test_the_follow_up_page_needs_the_code_first(client):
-    assert client.get(reverse("intake:report"))["Location"] == reverse("intake:follow_up")
+    assert client.get(reverse("submission:report"))["Location"] == reverse("submission:follow_up")
     client.cookies["vigil_report"] = "1"  # unsigned: refused
-    assert client.get(reverse("intake:report"))["Location"] == reverse("intake:follow_up")
+    assert client.get(reverse("submission:report"))["Location"] == reverse("submission:follow_up")
 
 
 def test_leaving_forgets_the_report_on_this_device(client):
     code = code_on(submit(client))
-    client.post(reverse("intake:follow_up"), {"code": code})
-    assert client.get(reverse("intake:report")).status_code == 200
-    client.post(reverse("intake:leave"))
-    assert client.get(reverse("intake:report")).status_code == 302
+    client.post(reverse("submission:follow_up"), {"code": code})
+    assert client.get(reverse("submission:report")).status_code == 200
+    client.post(reverse("submission:leave"))
+    assert client.get(reverse("submission:report")).status_code == 302
 
 
 def test_no_address_or_browser_is_kept_anywhere(client, caplog):
     caplog.set_level(logging.DEBUG)
     code = code_on(submit(client, targeted="Ana", urgent="on"))
     client.post(
-        reverse("intake:follow_up"),
+        reverse("submission:follow_up"),
         {"code": code},
         REMOTE_ADDR=CLIENT_ADDRESS,
         HTTP_USER_AGENT=USER_AGENT,
     )
     client.post(
-        reverse("intake:report"),
+        reverse("submission:report"),
         {"text": "More details"},
         REMOTE_ADDR=CLIENT_ADDRESS,
         HTTP_USER_AGENT=USER_AGENT,
@@ -179,7 +181,7 @@ def test_no_address_or_browser_is_kept_anywhere(client, caplog):
 
 def test_the_form_works_in_dutch(client):
     client.cookies["vigil_language"] = "nl"
-    page = client.get(reverse("intake:submit")).content.decode()
+    page = client.get(reverse("submission:submit")).content.decode()
     assert '<html lang="nl"' in page
     assert "Report a threat or attack" not in page
     code_on(submit(client))
@@ -187,7 +189,7 @@ def test_the_form_works_in_dutch(client):
 
 
 def test_a_report_over_the_connections_hourly_limit_is_taken_and_held_apart(client):
-    from vigil.intake.views import submission_throttle
+    from vigil.intake.public_views import submission_throttle
 
     for _ in range(submission_throttle.limit):
         submission_throttle.hit(CLIENT_ADDRESS)
