@@ -86,7 +86,10 @@ def test_the_public_forms_set_no_lasting_cookie_when_posted(client, world):  # n
     page = client.get(reverse("submission:submit"))
     token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)
     posts = [
-        (reverse("submission:submit"), {"form_token": token, "what_happened": "x", "country": "COL"}),
+        (
+            reverse("submission:submit"),
+            {"form_token": token, "what_happened": "x", "country": "COL"},
+        ),
         (reverse("submission:follow_up"), {"code": "wrong code"}),
         (reverse("submission:follow_up"), {"code": world.receipt_code}),
         (reverse("submission:report"), {"text": "We are safe."}),

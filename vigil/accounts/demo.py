@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from vigil.accounts import services
 from vigil.accounts.models import User
@@ -42,3 +43,17 @@ def demo_accounts() -> list[User]:
         u.username: u for u in User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS])
     }
     return [by_name[name] for name, _role, _countries in DEMO_ACCOUNTS if name in by_name]
+
+
+def summary(*, stdout: Any) -> None:
+    """Tell whoever ran loaddemo which accounts exist and their shared password."""
+    accounts = demo_accounts()
+    if not accounts:
+        return
+    stdout.write("")
+    stdout.write(_("Demo accounts (fictional people; for a demo only):"))
+    for user in accounts:
+        stdout.write(f"  {user.username:<12} {user.get_role_display()}")
+    stdout.write(
+        _("Password for every demo account: %(password)s") % {"password": settings.DEMO_PASSWORD}
+    )

@@ -28,7 +28,6 @@ from vigil.cases import access, services
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS
 from vigil.cases.vocabularies import (
     AgeGroup,
-    DatePrecision,
     DefenderKind,
     FocusGroup,
     PerpetratorCategory,
@@ -40,6 +39,7 @@ from vigil.cases.vocabularies import (
     ViolationType,
 )
 from vigil.core.permissions import in_scope
+from vigil.core.vocabularies import DatePrecision
 from vigil.stats.sdg16101.categories import VictimCategory
 
 # The same router as the reads: one path, several methods (GET /defenders, POST /defenders).

@@ -22,7 +22,6 @@ from vigil.cases.vocabularies import (
     BusinessSector,
     CaseOutcome,
     CaseStatus,
-    DatePrecision,
     DefenderKind,
     FocusGroup,
     Involvement,
@@ -37,6 +36,7 @@ from vigil.cases.vocabularies import (
     Verification,
     ViolationType,
 )
+from vigil.core.vocabularies import DatePrecision
 
 DATASET = "cases"
 INCIDENTS = 520

@@ -24,7 +24,6 @@ from vigil.cases.vocabularies import (
     BusinessSector,
     CaseOutcome,
     CaseStatus,
-    DatePrecision,
     DefenderKind,
     FocusGroup,
     Involvement,
@@ -40,7 +39,7 @@ from vigil.cases.vocabularies import (
     ViolationType,
 )
 from vigil.core import dates
-from vigil.core.vocabularies import country_choices
+from vigil.core.vocabularies import DatePrecision, country_choices
 from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF, SdgCategory, VictimCategory
 from vigil.vault.fields import EncryptedTextField
 

@@ -88,13 +88,6 @@ class RelationType(models.TextChoices):
     ASSOCIATE = "associate", _("Associate")
 
 
-class DatePrecision(models.TextChoices):
-    DAY = "day", _("Exact day")
-    MONTH = "month", _("Month")
-    YEAR = "year", _("Year")
-    ESTIMATED = "estimated", _("Estimated")
-
-
 class PerpetratorCategory(models.TextChoices):
     POLICE = "police", _("State: police")
     MILITARY = "military", _("State: military")

@@ -5,7 +5,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from vigil.cases.vocabularies import DatePrecision
+from vigil.core.vocabularies import DatePrecision
 
 
 def truncate(value: date, precision: str) -> date:

@@ -149,6 +149,15 @@ def is_country(code: str) -> bool:
     return code in COUNTRIES
 
 
+class DatePrecision(models.TextChoices):
+    """How well a date is known (core/dates.py shows a date no more precisely)."""
+
+    DAY = "day", _("Exact day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+    ESTIMATED = "estimated", _("Estimated")
+
+
 class Theme(models.TextChoices):
     """What a communication (and later a State measure) is about, for searching and
     counting. The first group follows the defenders the resolution names (paras

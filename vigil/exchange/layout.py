@@ -19,7 +19,6 @@ from django.db import models
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS
 from vigil.cases.vocabularies import (
     AgeGroup,
-    DatePrecision,
     DefenderKind,
     FocusGroup,
     PerpetratorCategory,
@@ -31,6 +30,7 @@ from vigil.cases.vocabularies import (
     Verification,
     ViolationType,
 )
+from vigil.core.vocabularies import DatePrecision
 from vigil.stats.sdg16101.categories import VictimCategory
 
 

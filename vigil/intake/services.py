@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigil.cases import services as cases
-from vigil.cases.vocabularies import DatePrecision
 from vigil.core import audit
 from vigil.core import uploads as uploads_policy
+from vigil.core.vocabularies import DatePrecision
 from vigil.intake import passphrases
 from vigil.intake.models import Submission, SubmissionFile, SubmissionMessage, SubmissionStatus
 from vigil.vault import files

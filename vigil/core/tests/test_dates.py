@@ -4,8 +4,8 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vigil.cases.vocabularies import DatePrecision
 from vigil.core.dates import describe, truncate
+from vigil.core.vocabularies import DatePrecision
 
 dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
 precisions = st.sampled_from(list(DatePrecision))

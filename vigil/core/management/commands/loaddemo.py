@@ -1,9 +1,10 @@
 """Load the fictional demo data, once.
 
-Each app that has demo data provides a `demo` module with a `DATASET` name and a
-`load(*, fake, stdout)` function; this command runs each one whose dataset is not
-yet marked as loaded, in the order of INSTALLED_APPS, inside one transaction per
-dataset. Running it again adds nothing.
+Each app that has demo data provides a `demo` module with a `DATASET` name, a
+`load(*, fake, stdout)` function and, if it has something to tell, `summary(*,
+stdout)`; this command runs each one whose dataset is not yet marked as loaded, in
+the order of INSTALLED_APPS, inside one transaction per dataset, then each summary.
+Running it again adds nothing. It names no app, so core imports none of them.
 """
 
 import importlib
@@ -52,7 +53,8 @@ class Command(BaseCommand):
             )
         fake = Faker(FAKER_LOCALES)
         fake.seed_instance(FAKER_SEED)
-        for module in demo_modules():
+        modules = demo_modules()
+        for module in modules:
             name = module.DATASET
             if DemoDataset.objects.filter(name=name).exists():
                 self.stdout.write(_("Demo data '%(name)s': already loaded.") % {"name": name})
@@ -63,19 +65,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(_("Demo data '%(name)s': loaded.") % {"name": name})
             )
-        self._print_accounts()
-
-    def _print_accounts(self) -> None:
-        from vigil.accounts.demo import demo_accounts
-
-        accounts = demo_accounts()
-        if not accounts:
-            return
-        self.stdout.write("")
-        self.stdout.write(_("Demo accounts (fictional people; for a demo only):"))
-        for user in accounts:
-            self.stdout.write(f"  {user.username:<12} {user.get_role_display()}")
-        self.stdout.write(
-            _("Password for every demo account: %(password)s")
-            % {"password": settings.DEMO_PASSWORD}
-        )
+        # What a demo module wants the person to know afterwards (the accounts' names
+        # and password), printed whether or not its data was loaded just now.
+        for module in modules:
+            if hasattr(module, "summary"):
+                module.summary(stdout=self.stdout)
