@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "vigil.measures",
     "vigil.activities",
     "vigil.stats",
+    "vigil.reports",  # reads the apps above: the pipeline, each report kind, their builds
     "vigil.public",
     "vigil.api",
     "vigil.exchange",

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.two_factor import second_factor_recent
-from vigil.activities import access, compilation, services
+from vigil.activities import access, services
 from vigil.activities.forms import ActivityForm, CompilationForm, ReviewForm, StateFilterForm
 from vigil.activities.models import ReviewState
 from vigil.cases.views import STALE_MESSAGE, _attempt, posted_version
 from vigil.core import audit, documents
 from vigil.core.http import attachment, document
 from vigil.core.permissions import Perm, has_perm, permission_required
+from vigil.reports import registry
 
 _submits_or_reviews = permission_required(
     Perm.SUBMIT_ACTIVITY_REPORTS, Perm.REVIEW_ACTIVITY_REPORTS, hidden=True
@@ -160,8 +161,8 @@ def compilation_build(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            built = compilation.build_report(
-                start=data["start"], end=data["end"], fmt=data["format"]
+            built = registry.build(
+                "compilation", start=data["start"], end=data["end"], fmt=data["format"]
             )
         except documents.DocumentsUnavailable:
             form.add_error(None, documents.UNAVAILABLE)

@@ -6,7 +6,7 @@ recorded on the defender (`Defender.consent_share_state`, `consent_share_busines
 defender from Colombia"), and `Withholder` replaces every occurrence of their name
 or other names in free text by that description. Every exit uses this module:
 letters and their public page (communications/letters.py), the reports
-(stats/periodic.py, communications/reports.py) and the search index of published
+(reports/reprisals.py, reports/communications.py) and the search index of published
 letters. What it cannot catch, a name misspelt or a nickname not recorded among the
 defender's other names, is why the desk shows a letter before it is approved.
 

@@ -8,18 +8,11 @@ class CommunicationsConfig(AppConfig):
     verbose_name = _("Communications")
 
     def ready(self) -> None:
-        from vigil.communications import reports, selectors
-        from vigil.core.permissions import Perm
-        from vigil.core.reports import register_report
+        from vigil.communications import selectors
         from vigil.core.selectors import register_figures, register_panel
 
         register_figures(selectors.dashboard_figures)
         register_panel(selectors.dashboard_panel)
-        register_report(
-            "communications", reports.build_report, label=_("Communications report"),
-            # It lists letters still confidential: for those who approve and send them.
-            requires=(Perm.APPROVE_COMMUNICATIONS,),
-        )  # fmt: skip
 
         from django.db.models.signals import post_save
 

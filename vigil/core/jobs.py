@@ -1,6 +1,6 @@
 """Long work in the background (report builds, imports): a thread of the web process
 with its own database connection, writing its progress to its row so that a page
-can poll it. See stats/builds.py and exchange/jobs.py."""
+can poll it. See reports/builds.py and exchange/jobs.py."""
 
 import threading
 import time

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from vigil.intake import services
-from vigil.stats import builds
+from vigil.reports import builds
 
 
 class Command(BaseCommand):

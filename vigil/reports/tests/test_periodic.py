@@ -17,9 +17,9 @@ from vigil.cases.vocabularies import ViolationType
 from vigil.communications import services as communications
 from vigil.communications.models import Communication, CountryVisit
 from vigil.communications.tests.helpers import sent
-from vigil.core import reports
 from vigil.measures import services as measures
-from vigil.stats.models import Narrative
+from vigil.reports import registry
+from vigil.reports.models import Narrative
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def charts_in(content: bytes, fmt: str) -> int:
 
 
 def build(name, fmt):
-    return reports.build(name, start=START, end=END, fmt=fmt).content
+    return registry.build(name, start=START, end=END, fmt=fmt).content
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_the_annual_annex_leaves_out_every_letter_still_confidential(alice, caro
     case = make.case(alice)
     make.act(alice, incident=make.incident(alice, case=case), victim=make.defender(alice))
     recent = sent(alice, carol, case, date(2026, 11, 20))  # confidential for 60 days
-    content = reports.build("annual", start=START, end=date(2026, 11, 28), fmt="html").content
+    content = registry.build("annual", start=START, end=date(2026, 11, 28), fmt="html").content
     text = text_of(content, "html")
     # Not even counted: the annex may be published, and analysts build it too.
     assert "0 communications were sent in the period" in text

@@ -13,8 +13,8 @@ from docx import Document
 from vigil.cases.tests import factories as make
 from vigil.cases.vocabularies import ViolationType
 from vigil.core.models import AuditEntry
-from vigil.stats import builds
-from vigil.stats.models import Narrative, ReportBuild
+from vigil.reports import builds
+from vigil.reports.models import Narrative, ReportBuild
 from vigil.vault import files
 
 

@@ -1,11 +1,12 @@
 """Reports built in the background from the desk, with their progress in the
 database so that the page can poll it.
 
-A build runs in a thread of the web process that received the request, with its
-own database connection. Should that process stop midway, the build stops being
-updated; after `STALLED_AFTER` without progress the page says so, and the person
-can ask again. (A deployment that builds many large reports would move `run` to a
-worker process; nothing else would change.)
+This is the one place where a report's background work starts (`start_thread`):
+today a thread of the web process that received the request, with its own
+database connection (core/jobs.py); the task queue of the scale-out issue (16)
+replaces that one function, and nothing else changes. Should the process stop
+midway, the build stops being updated; after `STALLED_AFTER` without progress the
+page says so, and the person can ask again.
 """
 
 import logging
@@ -15,8 +16,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 
-from vigil.core import audit, documents, jobs, reports
-from vigil.stats.models import ReportBuild
+from vigil.core import audit, documents, jobs
+from vigil.reports import registry
+from vigil.reports.models import ReportBuild
 from vigil.vault import files
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ def request_build(
 ) -> ReportBuild:
     """Record the request and start the build once the request's transaction has
     committed (the thread reads the row with its own connection)."""
-    if report not in {kind.name for kind in reports.allowed(actor)}:
+    if report not in {kind.name for kind in registry.allowed(actor)}:
         raise PermissionError(report)
     build = ReportBuild.objects.create(
         report=report, fmt=fmt, starts_on=start, ends_on=end, language=language,
@@ -58,7 +60,7 @@ def run(pk: Any) -> None:
         )
         build = ReportBuild.objects.get(pk=pk)
         with translation.override(build.language):
-            built = reports.build(
+            built = registry.build(
                 build.report, start=build.starts_on, end=build.ends_on, fmt=build.fmt,
                 progress=lambda total: jobs.Progress(ReportBuild, pk, total),
                 language=build.language,

@@ -7,22 +7,19 @@ to one group; a report about several groups' countries, or about countries in
 none (a territory, or an observer), is listed under "Several regions or global".
 """
 
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from vigil.activities.models import ActivityReport, ReviewState, StakeholderType
-from vigil.core import documents
-from vigil.core.charts import Chart
-from vigil.core.reports import Built
 from vigil.core.vocabularies import REGIONAL_GROUP_OF, RegionalGroup, country_name
+from vigil.reports import pipeline
+from vigil.stats.charts import Chart
 
 SEVERAL = "several"
 
@@ -160,94 +157,55 @@ def build(*, start: date, end: date, progress: Any = None) -> Compilation:
     )
 
 
-def as_html(compilation: Compilation) -> str:
-    return render_to_string(
-        "activities/compilation.html",
-        {"compilation": compilation, "inline_css": documents.standalone_style()},
+def as_composed(compilation: Compilation) -> pipeline.Composed:
+    """The compilation as the pipeline renders it: the summary, then each type of
+    stakeholder, each region within it, each accepted report within that."""
+    composed = pipeline.Composed(
+        title=compilation.title,
+        generated_at=compilation.generated_at,
+        reference=_("Compilation of activity reports"),
+        meta=[
+            _(
+                "Activities reported under paragraphs 14 and 15 of General Assembly resolution "
+                "72/247 and accepted by the desk."
+            )
+        ],
     )
-
-
-def as_pdf(compilation: Compilation) -> bytes:
-    return documents.render_pdf(
-        "activities/compilation.html",
-        {"compilation": compilation, "printed": True},
-        stylesheet="css/record.css",
+    summary = composed.section(_("Summary"))
+    summary.chart(compilation.chart)
+    summary.table(
+        [_("Stakeholder"), *compilation.regions, _("Total")],
+        [[label, *counts, total] for label, counts, total in compilation.table]
+        + [[_("Total"), *compilation.totals, compilation.total]],
     )
-
-
-def as_docx(compilation: Compilation) -> bytes:
-    from docx import Document
-    from docx.shared import Cm
-
-    document = Document()
-    documents.heading(document, compilation.title, level=0)
-    documents.heading(document, _("Summary"), level=1)
-    if compilation.total:
-        document.add_picture(io.BytesIO(compilation.chart.png()), width=Cm(16))
-    table = document.add_table(rows=1, cols=len(compilation.regions) + 2)
-    table.style = "Table Grid"
-    header = table.rows[0].cells
-    header[0].text = _("Stakeholder")
-    for index, label in enumerate(compilation.regions, start=1):
-        header[index].text = label
-    header[-1].text = _("Total")
-    for label, counts, total in [
-        *compilation.table,
-        (_("Total"), compilation.totals, compilation.total),
-    ]:
-        cells = table.add_row().cells
-        cells[0].text = label
-        for index, count in enumerate(counts, start=1):
-            cells[index].text = str(count)
-        cells[-1].text = str(total)
     for group in compilation.groups:
-        documents.heading(document, group.stakeholder_type, level=1)
+        composed.section(group.stakeholder_type)
         for region, entries in group.regions:
-            documents.heading(document, region, level=2)
+            composed.section(region, level=3)
             for entry in entries:
-                documents.heading(document, entry.title, level=3)
-                documents.paragraph(
-                    document, f"{entry.stakeholder} · {entry.kind} · {entry.dates} · {entry.levels}"
+                part = composed.section(entry.title, level=4, together=True)
+                part.text(
+                    f"{entry.stakeholder} · {entry.kind} · {entry.dates} · {entry.levels}",
+                    meta=True,
                 )
-                documents.paragraph(
-                    document, _("Countries: %(countries)s") % {"countries": entry.countries}
-                )
+                details = [_("Countries: %(countries)s") % {"countries": entry.countries}]
                 if entry.languages:
-                    documents.paragraph(
-                        document, _("Languages: %(languages)s") % {"languages": entry.languages}
-                    )
+                    details.append(_("Languages: %(languages)s") % {"languages": entry.languages})
                 if entry.audience:
-                    documents.paragraph(
-                        document, _("Audience: %(audience)s") % {"audience": entry.audience}
-                    )
-                documents.paragraph(document, entry.description)
+                    details.append(_("Audience: %(audience)s") % {"audience": entry.audience})
+                part.text(" · ".join(details), meta=True)
+                part.text(entry.description)
                 if entry.paragraphs:
-                    documents.paragraph(
-                        document,
+                    part.text(
                         _("Resolution paragraphs: %(numbers)s") % {"numbers": entry.paragraphs},
+                        meta=True,
                     )
-                for link in entry.links:
-                    documents.paragraph(document, link, style="List Bullet")
+                part.points(entry.links)
     if not compilation.groups:
-        documents.paragraph(document, _("No accepted activity report in this period."))
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+        composed.sections[-1].text(_("No accepted activity report in this period."))
+    return composed
 
 
-def build_report(
-    *, start: date, end: date, fmt: str, progress: Any = None, **options: Any
-) -> Built:
-    """The `build_report compilation` entry (see core/reports.py)."""
-    language = options.get("language") or translation.get_language()
-    with translation.override(language):
-        compilation = build(start=start, end=end, progress=progress)
-        if fmt == "pdf":
-            content = as_pdf(compilation)
-        elif fmt == "docx":
-            content = as_docx(compilation)
-        else:
-            content = as_html(compilation).encode()
-    return Built(
-        content=content, filename=f"compilation-{start.isoformat()}-{end.isoformat()}.{fmt}"
-    )
+def compose(*, start: date, end: date, progress: Any = None, **options: Any) -> pipeline.Composed:
+    """The accepted reports of activities that began in the period."""
+    return as_composed(build(start=start, end=end, progress=progress))

@@ -1,20 +1,32 @@
-"""A report made of sections of text, tables and charts, written once and rendered
-as HTML, PDF (WeasyPrint, from the same HTML) or Word (python-docx).
+"""The one way a report becomes a file: composed once as sections of text, lists,
+tables and charts (`Composed`), then rendered as HTML, PDF (WeasyPrint, from the
+same HTML, fetching nothing: see core/documents.py) or Word (python-docx).
 
-The annual, assessment and reprisals reports are composed this way; each builds a
-`Composed` from the records and calls `render`.
+Every report kind builds a `Composed` from the records and nothing else; so a
+heading, a table or a withheld name is written in one place and reads the same in
+the three formats, and no kind has a template or a Word writer of its own.
 """
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from vigil.core import documents
-from vigil.core.charts import Chart
+from vigil.stats.charts import Chart
+
+FORMATS = ("pdf", "docx", "html")
+
+
+@dataclass(frozen=True)
+class Built:
+    content: bytes
+    filename: str  # its extension is the format
 
 
 @dataclass
@@ -29,7 +41,15 @@ class Table:
 class Text:
     text: str
     emphasis: bool = False
+    meta: bool = False  # a line about what follows (addressees, dates), set smaller
     kind: str = "text"
+
+
+@dataclass
+class List:
+    entries: list[str]
+    numbered: bool = False
+    kind: str = "list"
 
 
 @dataclass
@@ -43,12 +63,18 @@ class Figure:
 
 @dataclass
 class Section:
-    heading: str
-    items: list[Table | Text | Figure] = field(default_factory=list)
+    heading: str  # none: the items follow the title (a chart above the tables)
+    items: list[Table | Text | List | Figure] = field(default_factory=list)
+    level: int = 2  # 2 a part of the report, 3 and 4 the parts within it
+    together: bool = False  # one entry (a letter, an activity): kept on one page
 
-    def text(self, text: str, *, emphasis: bool = False) -> None:
+    def text(self, text: str, *, emphasis: bool = False, meta: bool = False) -> None:
         if text:
-            self.items.append(Text(text, emphasis))
+            self.items.append(Text(text, emphasis, meta))
+
+    def points(self, entries: list[str], *, numbered: bool = False) -> None:
+        if entries:
+            self.items.append(List(list(entries), numbered))
 
     def table(self, header: list[str], rows: list[list[Any]], caption: str = "") -> None:
         if rows:  # the text says when there is nothing to show
@@ -63,17 +89,34 @@ class Section:
 class Composed:
     title: str
     generated_at: datetime
+    reference: str = ""  # the running head of each PDF page
+    meta: list[str] = field(default_factory=list)  # said beside the build time
     notice: str = ""
     introduction: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
 
-    def section(self, heading: str) -> Section:
-        section = Section(heading)
+    def section(self, heading: str, *, level: int = 2, together: bool = False) -> Section:
+        section = Section(heading, level=level, together=together)
         self.sections.append(section)
         return section
 
 
 TEMPLATE = "reports/composed.html"
+
+# compose(start=, end=, progress=, **options) -> Composed
+Composer = Callable[..., Composed]
+
+
+def build(
+    name: str, compose: Composer, *, start: date, end: date, fmt: str, progress: Any = None,
+    language: str | None = None, **options: Any,
+) -> Built:  # fmt: skip
+    """Compose the report `name` for the period in `language` (the current one by
+    default) and render it as `fmt`."""
+    with translation.override(language or translation.get_language()):
+        report = compose(start=start, end=end, progress=progress, **options)
+        content = render(report, fmt)
+    return Built(content=content, filename=f"{name}-{start.isoformat()}-{end.isoformat()}.{fmt}")
 
 
 def render(report: Composed, fmt: str) -> bytes:
@@ -96,12 +139,17 @@ def _docx(report: Composed) -> bytes:
     for text in report.introduction:
         documents.paragraph(document, text)
     for section in report.sections:
-        documents.heading(document, section.heading, level=1)
+        if section.heading:
+            documents.heading(document, section.heading, level=section.level - 1)
         for item in section.items:
             if isinstance(item, Text):
                 paragraph = documents.paragraph(document, item.text)
                 if item.emphasis and paragraph.runs:
                     paragraph.runs[0].italic = True
+            elif isinstance(item, List):
+                style = "List Number" if item.numbered else "List Bullet"
+                for entry in item.entries:
+                    documents.paragraph(document, entry, style=style)
             elif isinstance(item, Figure):
                 document.add_picture(io.BytesIO(item.chart.png()), width=Cm(16))
             else:

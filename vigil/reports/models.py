@@ -1,3 +1,7 @@
+"""The reports room's records: the assessment's narrative written at the desk, and
+the reports built in the background. Both came from the stats app; their tables keep
+its names (`stats_narrative`, `stats_reportbuild`), so moving them copied nothing."""
+
 import uuid
 
 from django.conf import settings
@@ -20,6 +24,7 @@ class Narrative(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "stats_narrative"
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "starts_on", "ends_on", "section"], name="narrative_once"
@@ -61,6 +66,7 @@ class ReportBuild(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "stats_reportbuild"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

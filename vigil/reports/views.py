@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from vigil.accounts.two_factor import second_factor_recent
-from vigil.core import audit, documents, reports
+from vigil.core import audit, documents
 from vigil.core.http import document
 from vigil.core.permissions import Perm, permission_required
-from vigil.stats import builds
-from vigil.stats.forms import NarrativeForm, ReportRequestForm
-from vigil.stats.models import Narrative, ReportBuild
+from vigil.reports import assessment, builds, registry
+from vigil.reports.forms import NarrativeForm, ReportRequestForm
+from vigil.reports.models import Narrative, ReportBuild
 from vigil.vault import files
 
 RECENT = 20
@@ -55,11 +55,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
         return redirect("reports:status", pk=build.pk)
     builds.purge_expired()
-    allowed = {kind.name for kind in reports.allowed(request.user)}
+    allowed = {kind.name for kind in registry.allowed(request.user)}
     mine = ReportBuild.objects.filter(requested_by=request.user, report__in=allowed)[:RECENT]
     return render(
         request,
-        "stats/reports.html",
+        "reports/list.html",
         {"form": form, "builds": [_describe(b) for b in mine]},
     )
 
@@ -71,7 +71,7 @@ def _own(request: HttpRequest, pk: Any) -> ReportBuild:
         build = ReportBuild.objects.get(pk=pk, requested_by=request.user)
     except ReportBuild.DoesNotExist:
         raise Http404 from None
-    if build.report not in {kind.name for kind in reports.allowed(request.user)}:
+    if build.report not in {kind.name for kind in registry.allowed(request.user)}:
         raise Http404
     return build
 
@@ -101,7 +101,7 @@ def _describe(build: ReportBuild) -> dict[str, Any]:
     finished = build.state in {ReportBuild.State.DONE, ReportBuild.State.FAILED} or stalled
     return {
         "build": build,
-        "label": reports.label(build.report) if build.report in reports.names() else build.report,
+        "label": registry.label(build.report) if build.report in registry.names() else build.report,
         "message": message,
         "finished": finished,
         "ready": build.state == ReportBuild.State.DONE,
@@ -112,7 +112,7 @@ def _describe(build: ReportBuild) -> dict[str, Any]:
 
 @permission_required(Perm.BUILD_REPORTS, Perm.APPROVE_COMMUNICATIONS, hidden=True)
 def report_status(request: HttpRequest, pk: Any) -> HttpResponse:
-    return render(request, "stats/report_status.html", _describe(_own(request, pk)))
+    return render(request, "reports/status.html", _describe(_own(request, pk)))
 
 
 @permission_required(Perm.BUILD_REPORTS, Perm.APPROVE_COMMUNICATIONS, hidden=True)
@@ -154,10 +154,8 @@ def narrative_edit(request: HttpRequest) -> HttpResponse:
         period = (request.POST.get("starts_on", ""), request.POST.get("ends_on", ""))
         if form.is_valid():
             data = form.cleaned_data
-            from vigil.stats.periodic import ASSESSMENT_SECTIONS
-
             with transaction.atomic():
-                for key, _heading in ASSESSMENT_SECTIONS:
+                for key, _heading in assessment.SECTIONS:
                     Narrative.objects.update_or_create(
                         report="assessment", starts_on=data["starts_on"],
                         ends_on=data["ends_on"], section=key,
@@ -185,10 +183,10 @@ def narrative_edit(request: HttpRequest) -> HttpResponse:
             period.is_valid()
             start = period.cleaned_data.get("starts_on") or start
             end = period.cleaned_data.get("ends_on") or end
-        from vigil.stats.periodic import narratives
-
-        form = NarrativeForm(initial={"starts_on": start, "ends_on": end, **narratives(start, end)})
+        form = NarrativeForm(
+            initial={"starts_on": start, "ends_on": end, **assessment.narratives(start, end)}
+        )
         period = (start.isoformat(), end.isoformat())
     return render(
-        request, "stats/narrative.html", {"form": form, "start": period[0], "end": period[1]}
+        request, "reports/narrative.html", {"form": form, "start": period[0], "end": period[1]}
     )

@@ -9,9 +9,11 @@ from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
-from vigil.communications import reports, services
+from vigil.communications import services
 from vigil.communications.models import Communication
 from vigil.communications.tests.helpers import sent
+from vigil.reports import communications as reports
+from vigil.reports import registry
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +61,9 @@ def test_it_counts_the_letters_sent_and_the_replies_received_in_their_periods(pe
 
 def test_it_names_only_those_who_consented_to_publication_in_every_format(period):
     for fmt in ("pdf", "docx", "html"):
-        built = reports.build_report(start=date(2026, 1, 1), end=date(2026, 12, 31), fmt=fmt)
+        built = registry.build(
+            "communications", start=date(2026, 1, 1), end=date(2026, 12, 31), fmt=fmt
+        )
         if fmt == "pdf":
             text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(built.content)).pages)
             text = " ".join(text.split())

@@ -8,23 +8,20 @@ Letters still confidential on the day the report is built are counted on its
 first page, with the date before which the report must not be made public.
 """
 
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from vigil.communications import letters
 from vigil.communications.models import AddresseeKind, Communication, CommunicationType, Reply
-from vigil.core import documents
-from vigil.core.charts import Chart
-from vigil.core.reports import Built
 from vigil.core.vocabularies import country_name
+from vigil.reports import pipeline
+from vigil.stats.charts import Chart
 
 
 def _date(value: date) -> str:
@@ -178,91 +175,57 @@ def build(
     )
 
 
-def as_html(report: Report) -> str:
-    return render_to_string(
-        "communications/report.html",
-        {"report": report, "inline_css": documents.standalone_style()},
+def as_composed(report: Report) -> pipeline.Composed:
+    """The report as the pipeline renders it: the summary, each letter with its
+    replies, then the replies received in their own period."""
+    replies_period = {"start": _date(report.replies_from), "end": _date(report.replies_to)}
+    composed = pipeline.Composed(
+        title=report.title,
+        generated_at=report.generated_at,
+        reference=_("Communications report"),
+        meta=[_("Replies received from %(start)s to %(end)s.") % replies_period],
+        notice=report.notice,
     )
-
-
-def as_pdf(report: Report) -> bytes:
-    return documents.render_pdf(
-        "communications/report.html",
-        {"report": report, "printed": True},
-        stylesheet="css/record.css",
+    summary = composed.section(_("Summary"))
+    summary.chart(report.chart)
+    summary.table(
+        [_("Letters"), _("Number")],
+        [[label, count] for label, count in [*report.by_kind, *report.by_addressee]]
+        + [[_("Letters answered"), report.answered]],
     )
-
-
-def as_docx(report: Report) -> bytes:
-    from docx import Document
-    from docx.shared import Cm
-
-    document = Document()
-    documents.heading(document, report.title, level=0)
-    if report.notice:
-        documents.paragraph(document, report.notice).runs[0].bold = True
-    documents.heading(document, _("Summary"), level=1)
-    if report.letters:
-        document.add_picture(io.BytesIO(report.chart.png()), width=Cm(16))
-    table = document.add_table(rows=1, cols=2)
-    table.style = "Table Grid"
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = _("Letters"), _("Number")
-    for label, count in [*report.by_kind, *report.by_addressee]:
-        row = table.add_row().cells
-        row[0].text, row[1].text = label, str(count)
-    row = table.add_row().cells
-    row[0].text, row[1].text = _("Letters answered"), str(report.answered)
-    documents.heading(document, _("Communications sent"), level=1)
+    sent = composed.section(_("Communications sent"))
+    if not report.letters:
+        sent.text(_("No communication was sent in this period."))
     for line in report.letters:
-        documents.heading(
-            document, f"{line.reference} · {line.kind} · {_date(line.sent_on)}", level=2
+        letter = composed.section(
+            f"{line.reference} · {line.kind} · {_date(line.sent_on)}", level=3, together=True
         )
-        documents.paragraph(
-            document, _("Addressed to: %(to)s") % {"to": "; ".join(line.addressees)}
-        )
+        letter.text(_("Addressed to: %(to)s") % {"to": "; ".join(line.addressees)}, meta=True)
         if line.mandates:
-            documents.paragraph(
-                document, _("Jointly with: %(who)s") % {"who": "; ".join(line.mandates)}
-            )
-        documents.paragraph(document, line.summary)
+            letter.text(_("Jointly with: %(who)s") % {"who": "; ".join(line.mandates)}, meta=True)
+        letter.text(line.summary)
+        letter.points([reply.text() for reply in line.replies])
         if not line.replies:
-            documents.paragraph(document, _("No reply received."))
-        for reply in line.replies:
-            documents.paragraph(document, reply.text(), style="List Bullet")
-    documents.heading(
-        document,
-        _("Replies received from %(start)s to %(end)s")
-        % {"start": _date(report.replies_from), "end": _date(report.replies_to)},
-        level=1,
-    )
+            letter.text(_("No reply received."))
+    received = composed.section(_("Replies received from %(start)s to %(end)s") % replies_period)
+    received.points([f"{reply.reference}: {reply.text()}" for reply in report.replies])
     if not report.replies:
-        documents.paragraph(document, _("None."))
-    for reply in report.replies:
-        documents.paragraph(document, f"{reply.reference}: {reply.text()}", style="List Bullet")
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+        received.text(_("None."))
+    return composed
 
 
-def build_report(
-    *, start: date, end: date, fmt: str, progress: Any = None, **options: Any
-) -> Built:
-    """The `build_report communications` entry (see core/reports.py)."""
-    language = options.get("language") or translation.get_language()
-    with translation.override(language):
-        report = build(
+def compose(
+    *, start: date, end: date, progress: Any = None, replies_from: date | None = None,
+    replies_to: date | None = None, **options: Any,
+) -> pipeline.Composed:  # fmt: skip
+    """The letters sent in the period and the replies received in theirs (by
+    default the same period)."""
+    return as_composed(
+        build(
             sent_from=start,
             sent_to=end,
-            replies_from=options.get("replies_from"),
-            replies_to=options.get("replies_to"),
+            replies_from=replies_from,
+            replies_to=replies_to,
             progress=progress,
-        )
-        content: bytes
-        if fmt == "pdf":
-            content = as_pdf(report)
-        elif fmt == "docx":
-            content = as_docx(report)
-        else:
-            content = as_html(report).encode()
-    filename = f"communications-{start.isoformat()}-{end.isoformat()}.{fmt}"
-    return Built(content=content, filename=filename)
+        )  # fmt: skip
+    )

@@ -1,5 +1,5 @@
 """Build a report for a period: `build_report communications --from 2026-01-01 --to
-2026-06-30 --format pdf`. The apps register the reports they make (core/reports.py)."""
+2026-06-30 --format pdf`. The reports it knows are listed in reports/registry.py."""
 
 import sys
 from datetime import date
@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from vigil.core import audit, reports
+from vigil.core import audit
 from vigil.core.progress import ProgressBar
+from vigil.reports import pipeline, registry
 
 
 def _date(text: str) -> date:
@@ -25,10 +26,10 @@ class Command(BaseCommand):
     help = "Build a report for a period, as PDF, DOCX or HTML."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("report", help=f"which report: {', '.join(reports.names())}")
+        parser.add_argument("report", help=f"which report: {', '.join(registry.names())}")
         parser.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
         parser.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD")
-        parser.add_argument("--format", dest="fmt", choices=reports.FORMATS, default="pdf")
+        parser.add_argument("--format", dest="fmt", choices=pipeline.FORMATS, default="pdf")
         parser.add_argument("--replies-from", help="communications: first day of replies")
         parser.add_argument("--replies-to", help="communications: last day of replies")
         parser.add_argument(
@@ -41,8 +42,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["report"]
-        if name not in reports.names():
-            raise CommandError(f"unknown report {name!r}; choose from {', '.join(reports.names())}")
+        if name not in registry.names():
+            raise CommandError(
+                f"unknown report {name!r}; choose from {', '.join(registry.names())}"
+            )
         start, end = _date(options["start"]), _date(options["end"])
         if end < start:
             raise CommandError("--to is before --from")
@@ -51,7 +54,7 @@ class Command(BaseCommand):
         }
         stream = self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr
         with translation.override(options["language"]):
-            built = reports.build(
+            built = registry.build(
                 name,
                 start=start,
                 end=end,

@@ -23,8 +23,8 @@ def analyst(officer, dataset):
 
     from django.utils import timezone
 
-    from vigil.stats import builds
-    from vigil.stats.models import ReportBuild
+    from vigil.reports import builds
+    from vigil.reports.models import ReportBuild
 
     dave = make_user("dave", Role.ANALYST, password=PASSWORD)
     stopping = ReportBuild.objects.create(
