@@ -7,7 +7,7 @@ victim categories, focus groups and reprisals), and times:
 
 - the dashboard: every breakdown `/desk/statistics/` shows (acts, victims and cases
   by year, 16.10.1 category, violation, region, country, sex, victim category,
-  focus group, perpetrator, business and reprisal), as `stats.selectors.dashboard`
+  focus group, perpetrator, business and reprisal), as `stats.freshness.dashboard`
   computes it for a coordinator: the first view of a filter (on a desk this large the
   page answers with a notice and the counts follow in the background), "recount"
   counted from scratch in the request (the cache emptied before each round: what
@@ -225,7 +225,7 @@ def sql_sdg(start: date, end: date) -> dict[tuple[str, str], int]:
 
 def app_dashboard(user) -> dict[str, dict[str, tuple[int, int, int]]]:
     from vigil.cases.selectors import CaseFilter
-    from vigil.stats.selectors import dashboard
+    from vigil.stats.freshness import dashboard
 
     return {
         name: {b.key: (b.acts, b.victims, b.cases) for b in breakdown.buckets}
@@ -272,18 +272,18 @@ def run_one(database: str, incidents: int) -> None:
         user = User.objects.get(username="coordinator")
         from django.core.cache import cache
 
-        from vigil.stats import selectors
+        from vigil.stats import freshness
 
         def cold():
             # Counted from scratch, in the request (as a small desk always is).
             cache.clear()
-            selectors.BACKGROUND_ABOVE = float("inf")
+            freshness.BACKGROUND_ABOVE = float("inf")
             try:
                 return app_dashboard(user)
             finally:
-                selectors.BACKGROUND_ABOVE = default_background
+                freshness.BACKGROUND_ABOVE = default_background
 
-        default_background = selectors.BACKGROUND_ABOVE
+        default_background = freshness.BACKGROUND_ABOVE
 
         from django.db.models import F
 
@@ -294,7 +294,7 @@ def run_one(database: str, incidents: int) -> None:
 
         def after_change():
             # A record changes (its version moves on): the page shows the last counts
-            # and a recount starts in the background (stats.selectors.counts).
+            # and a recount starts in the background (stats.freshness.counts).
             Act.objects.filter(pk=first_act).update(version=F("version") + 1)
             return app_dashboard(user)
 
@@ -310,9 +310,9 @@ def run_one(database: str, incidents: int) -> None:
         for _round in range(3):
             cache.clear()
             started = time.perf_counter()
-            pending = selectors.dashboard_counted(user, CaseFilter())[1].pending
+            pending = freshness.dashboard_counted(user, CaseFilter())[1].pending
             first_view.append((time.perf_counter() - started) * 1000)
-            while selectors.dashboard_counted(user, CaseFilter())[1].pending:
+            while freshness.dashboard_counted(user, CaseFilter())[1].pending:
                 time.sleep(0.05)
             counted_in.append((time.perf_counter() - started) * 1000)
         print(

@@ -327,11 +327,11 @@ def get_breakdown(request: HttpRequest, name: str, filters: Query[StatsFilters])
     victim_category, sex, focus_group, perpetrator or flags, within the user's
     countries and the filters, as the statistics desk counts them."""
     need(request, "read:stats")
-    from vigil.stats import selectors
+    from vigil.stats import counting, freshness
 
-    if name not in selectors.COUNTERS:
+    if name not in counting.COUNTERS:
         raise HttpError(404, "no such breakdown")
-    breakdown = selectors.breakdown(request.user, filters.case_filter(), name)
+    breakdown = freshness.breakdown(request.user, filters.case_filter(), name)
     return {
         "name": name,
         "buckets": [

@@ -162,7 +162,7 @@ def build() -> Published:
 def _version() -> str:
     """What the release depends on: the records the statistics count (and their
     sources, which decide what is verified), the rules, and the year."""
-    from vigil.stats.selectors import data_version
+    from vigil.stats.freshness import data_version
 
     sources = Source.objects.aggregate(n=Count("pk"), top=Max("pk"), versions=Sum("version"))
     links = Act.sources.through.objects.aggregate(n=Count("pk"), top=Max("pk"))
@@ -185,7 +185,7 @@ def published() -> Published:
 def total_bars(grid: Grid) -> dict[str, Any]:
     """A bar per row of a public table, drawn from its total as the public sees it: a
     hidden total draws no bar, only its "–"."""
-    from vigil.stats.selectors import bars, chart_height
+    from vigil.stats.charts import bars, chart_height
 
     items = [
         (

@@ -24,3 +24,8 @@ def verified(
             independent_sources=sources,
         )  # fmt: skip
     return act
+
+
+def counted(breakdown):
+    """A breakdown's buckets that count something: key -> (acts, victims, cases)."""
+    return {b.key: (b.acts, b.victims, b.cases) for b in breakdown.buckets if b.acts}

@@ -1,6 +1,7 @@
-"""A small dataset, built by hand, with the awkward cases of SDG 16.10.1: a victim
-in two categories, an unverified act, an act outside the period, the same victim
-twice, an organisation, a victim attacked in two countries."""
+"""Two small datasets, built by hand: `dataset`, with the awkward cases of SDG
+16.10.1 (a victim in two categories, an unverified act, an act outside the period,
+the same victim twice, an organisation, a victim attacked in two countries), and
+`records`, five acts in cases, for the breakdowns."""
 
 from datetime import date
 
@@ -41,3 +42,43 @@ def dataset(carol):
     f = make.defender(carol, name="F", sex_gender="man")
     verified(carol, f, ViolationType.ENFORCED_DISAPPEARANCE, date(2025, 3, 1))
     verified(carol, f, ViolationType.ENFORCED_DISAPPEARANCE, date(2025, 4, 1), "KEN")
+
+
+@pytest.fixture
+def records(carol):
+    """For the breakdowns (test_counting.py, test_freshness.py): five acts in four
+    incidents; case K1 holds three incidents, K2 one of them too, and one incident
+    belongs to no case.
+
+    a1  A torture      2024 COL  police + company   K1
+    a2  A threats      2024 COL  police             K1
+    a3  B killing      2025 COL  nobody recorded    K1       reprisal
+    a4  C raid         2025 KEN  armed group        K1, K2   (C is an organisation)
+    a5  D detention    2025 PHL  military           none     reprisal
+    """
+    k1 = make.case(carol, title="K1")
+    k2 = make.case(carol, title="K2", country="KEN")
+    a = make.defender(carol, name="A", sex_gender="woman", is_journalist=True, focus_business=True)
+    b = make.defender(carol, name="B", sex_gender="man")
+    c = make.defender(carol, name="C", kind=DefenderKind.ORGANISATION, focus_environment=True)
+    d = make.defender(
+        carol, name="D", country="PHL", sex_gender="woman", is_hrd=False, is_trade_unionist=True
+    )
+    i1 = make.incident(carol, case=k1, start_date=date(2024, 6, 1))
+    i2 = make.incident(carol, case=k1, start_date=date(2025, 2, 1))
+    i3 = make.incident(carol, case=k1, country="KEN", start_date=date(2025, 3, 1))
+    k2.incidents.add(i3)
+    i4 = make.incident(carol, country="PHL", start_date=date(2025, 4, 1))
+
+    def act(incident, victim, violation, perpetrators=(), **fields):
+        return make.act(
+            carol, incident=incident, victim=victim, violation=violation,
+            perpetrators=[{"category": p} for p in perpetrators], **fields,
+        )  # fmt: skip
+
+    act(i1, a, ViolationType.TORTURE, ["police", "business"])
+    act(i1, a, ViolationType.THREATS, ["police"])
+    act(i2, b, ViolationType.KILLING, reprisal=True)
+    act(i3, c, ViolationType.RAID, ["armed_group"])
+    act(i4, d, ViolationType.ARBITRARY_DETENTION, ["military"], reprisal=True)
+    return {"a": a, "i4": i4}

@@ -96,7 +96,7 @@ def test_measures_and_activity_reports_are_counted_by_effect_theme_level_and_sta
 ):
     from vigil.activities import services as activities
     from vigil.measures import services as measures
-    from vigil.stats import selectors
+    from vigil.stats import counting
 
     for effect, themes, on in (
         ("restrictive", ["foreign_agents"], date(2024, 3, 1)),
@@ -111,10 +111,10 @@ def test_measures_and_activity_reports_are_counted_by_effect_theme_level_and_sta
         actor=sam, country="COL", kind="law", title="Proposed", effect="mixed",
         status="adopted", status_on=date(2025, 1, 1), themes=["assembly"],
     )  # fmt: skip
-    assert selectors.measures_by_effect_and_year() == [
+    assert counting.measures_by_effect_and_year() == [
         (2024, {"restrictive": 1}), (2025, {"restrictive": 1, "enabling": 1}),
     ]  # fmt: skip
-    themes = dict(selectors.measures_by_theme())
+    themes = dict(counting.measures_by_theme())
     assert themes["Foreign agents laws"] == {"restrictive": 2}
     assert themes["Peaceful assembly"] == {"restrictive": 1}
 
@@ -126,13 +126,13 @@ def test_measures_and_activity_reports_are_counted_by_effect_theme_level_and_sta
     activities.report_review(
         actor=alice, report=report, version=report.version, decision="accepted"
     )
-    rows = dict(selectors.activities_by_level_and_stakeholder())
+    rows = dict(counting.activities_by_level_and_stakeholder())
     assert rows["National human rights institution"] == {
         "local": 1, "national": 1, "regional": 0, "international": 0,
     }  # fmt: skip
     assert rows["State"] == {"local": 0, "national": 0, "regional": 0, "international": 0}
     # A report at two levels is one report.
-    assert dict(selectors.activities_by_stakeholder())["National human rights institution"] == 1
+    assert dict(counting.activities_by_stakeholder())["National human rights institution"] == 1
 
 
 def test_the_dashboard_shows_measures_by_effect_and_activity_reports_by_level(client, dave, alice):
