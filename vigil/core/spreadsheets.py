@@ -17,7 +17,7 @@ round trip, such a value gets one more quote, and `restore` removes exactly one.
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,11 +41,6 @@ def restore(value: Any) -> Any:
 def cells(row: Iterable[Any]) -> list[Any]:
     """A row for `csv.writer` or an XLSX sheet, every cell neutralised."""
     return [neutralise(value) for value in row]
-
-
-def dict_cells(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A row for `csv.DictWriter`, every cell neutralised."""
-    return {name: neutralise(value) for name, value in row.items()}
 
 
 def append(sheet: Any, row: Iterable[Any]) -> None:

@@ -6,10 +6,11 @@ defender's name and an incident's title are required there.
 A record imported under an external id is exported under it; any other under
 `vigil-<kind>-<id>`, which is then remembered, so that a file exported, imported
 elsewhere and exported again names every record the same way.
+
+The files are written by Vigil's one CSV and XLSX writer (stats/exports.py), which
+keeps every cell someone typed from running as a formula.
 """
 
-import csv
-import io
 import json
 import re
 from datetime import date
@@ -19,10 +20,11 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from vigil.cases import access
-from vigil.core import audit, spreadsheets
+from vigil.core import audit
 from vigil.core.permissions import Perm, has_perm
 from vigil.exchange.layout import KINDS, LAYOUT, SINGULAR, csv_header, model_values
 from vigil.exchange.models import ExternalRef
+from vigil.stats import exports
 
 
 def _records(user: Any) -> dict[str, QuerySet]:
@@ -152,29 +154,21 @@ def _typed(kind: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def as_csv(data: dict[str, list[dict[str, Any]]]) -> bytes:
-    """The CSV layout; a text that a spreadsheet would run as a formula is quoted."""
-    output = io.StringIO()
-    writer = csv.DictWriter(output, fieldnames=csv_header(), extrasaction="ignore")
-    writer.writeheader()
+    """The CSV layout, every record kind in one file, its kind in the first column."""
+    header = csv_header()
+    rows = []
     for kind in KINDS:
         for row in data[kind]:
-            row = {"record": SINGULAR[kind], **_typed(kind, row)}
-            writer.writerow(spreadsheets.dict_cells(row))
-    return ("\ufeff" + output.getvalue()).encode()
+            typed = {"record": SINGULAR[kind], **_typed(kind, row)}
+            rows.append([typed.get(name, "") for name in header])
+    return exports.csv_bytes(header, rows)
 
 
 def as_xlsx(data: dict[str, list[dict[str, Any]]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    """The XLSX layout: a sheet per record kind."""
+    sheets = []
     for kind in KINDS:
-        sheet = workbook.create_sheet(kind)
         header = [c.name for c in LAYOUT[kind]] + ["url"]
-        spreadsheets.append(sheet, header)
-        for row in data[kind]:
-            typed = _typed(kind, row)
-            spreadsheets.append(sheet, [typed.get(name, "") for name in header])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+        typed = [_typed(kind, row) for row in data[kind]]
+        sheets.append(exports.Sheet(kind, header, [[t.get(n, "") for n in header] for t in typed]))
+    return exports.xlsx_bytes(sheets)

@@ -50,6 +50,7 @@ from vigil.core.permissions import Perm, country_scope, has_perm, in_scope
 from vigil.core.vocabularies import COUNTRIES
 from vigil.exchange.layout import KINDS, LAYOUT, PLURAL, SINGULAR, Column, model_values
 from vigil.exchange.models import ExternalRef
+from vigil.stats import exports
 
 MODELS = {"defenders": Defender, "incidents": Incident, "acts": Act, "sources": Source}
 TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n", ""}
@@ -605,14 +606,10 @@ def write_rejected(report: Report, path: Path) -> None:
     from vigil.exchange.layout import csv_header
 
     header = [*csv_header()[:-1], "problems"]
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
-        writer.writeheader()
-        for row in report.rejected:
-            cells = {k: ("" if v is None else v) for k, v in row.raw.items()}
-            problems = "; ".join(f"{p.column}: {p.reason}" for p in row.problems)
-            writer.writerow(
-                spreadsheets.dict_cells(
-                    {**cells, "record": SINGULAR[row.kind], "problems": problems}
-                )
-            )
+    rows = []
+    for row in report.rejected:
+        cells = {k: ("" if v is None else v) for k, v in row.raw.items()}
+        problems = "; ".join(f"{p.column}: {p.reason}" for p in row.problems)
+        line = {**cells, "record": SINGULAR[row.kind], "problems": problems}
+        rows.append([line.get(name, "") for name in header])
+    path.write_bytes(exports.csv_bytes(header, rows))
