@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-CSS = Path(__file__).resolve().parents[3] / "static/css/vigil.css"
+CSS = Path(__file__).resolve().parents[1] / "static/css/vigil.css"
 
 # (text, background) as used in the stylesheet.
 PAIRS = [

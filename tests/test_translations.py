@@ -10,7 +10,7 @@ from django.conf import settings
 
 from conftest import manage_env, run_manage
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
