@@ -33,7 +33,8 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
 from conftest import PASSWORD, make_user, manage_env, run_manage
-from vigil.backups import backup as backups
+from vigil.backups import archive as archive_format
+from vigil.backups import restore, tables
 from vigil.core.models import AuditEntry
 from vigil.core.vocabularies import Role
 from vigil.vault import encryption, files
@@ -85,7 +86,7 @@ def make_records(out: str) -> None:
     big = services.evidence_add(
         actor=carol,
         incident=incident,
-        content=os.urandom(backups.CHUNK * 5 // 2),
+        content=os.urandom(archive_format.CHUNK * 5 // 2),
         filename="video.mp4",
     )
     receipt = intake.submission_create(
@@ -485,7 +486,8 @@ def backup_here(folder: Path, name: str = "vigil.backup") -> Path:
 
 def split(data: bytes) -> tuple[bytes, list[bytes]]:
     """An archive's marker and its sealed frames (each with its length)."""
-    start, rest, frames = data[: len(backups.MAGIC) + 1], data[len(backups.MAGIC) + 1 :], []
+    marker = len(archive_format.MAGIC) + 1  # and the format's number
+    start, rest, frames = data[:marker], data[marker:], []
     while rest:
         (length,) = struct.unpack(">I", rest[:4])
         frames.append(rest[: 4 + length])
@@ -524,7 +526,7 @@ MESSAGES = {
 def test_an_altered_archive_is_refused_and_changes_nothing(
     records, tmp_path, monkeypatch, alteration
 ):
-    monkeypatch.setattr(backups, "CHUNK", 4096)  # many frames from few records
+    monkeypatch.setattr(archive_format, "CHUNK", 4096)  # many frames from few records
     archive = backup_here(tmp_path / "out")
     other = backup_here(tmp_path / "out", "other.backup")
     start, frames = split(archive.read_bytes())
@@ -535,8 +537,8 @@ def test_an_altered_archive_is_refused_and_changes_nothing(
 
     # Even told to replace everything (so every table is emptied first), a refused
     # restore leaves the database and the file store as they were.
-    with pytest.raises(backups.BackupError, match=MESSAGES[alteration]):
-        backups.restore(altered, replace=True)
+    with pytest.raises(archive_format.BackupError, match=MESSAGES[alteration]):
+        restore.restore(altered, replace=True)
     after = state()
     assert differences(before, after, "rows") == []
     assert differences(before, after, "files") == []
@@ -547,7 +549,7 @@ def test_an_altered_archive_is_refused_and_changes_nothing(
 def test_an_archive_that_does_not_match_its_manifest_is_refused(records, tmp_path):
     archive = backup_here(tmp_path / "out")
     with archive.open("rb") as handle:  # open it as a restore does, with the key
-        plain = backups._SealedReader(handle).read()
+        plain = archive_format.SealedReader(handle).read()
     rewritten = BytesIO()
     with (
         tarfile.open(fileobj=BytesIO(plain), mode="r:") as original,
@@ -562,13 +564,13 @@ def test_an_archive_that_does_not_match_its_manifest_is_refused(records, tmp_pat
             changed.addfile(member, BytesIO(content))
     resealed = tmp_path / "resealed.backup"
     with resealed.open("wb") as out:
-        writer = backups._SealedWriter(out)
+        writer = archive_format.SealedWriter(out)
         writer.write(rewritten.getvalue())
         writer.finish()
     before = state()
 
-    with pytest.raises(backups.ArchiveDamaged, match="does not match its manifest"):
-        backups.restore(resealed, replace=True)
+    with pytest.raises(archive_format.ArchiveDamaged, match="does not match its manifest"):
+        restore.restore(resealed, replace=True)
     assert differences(before, state(), "rows") == []
 
 
@@ -580,12 +582,12 @@ def test_an_archive_opens_only_with_its_key_among_those_configured(
     old, new = django_settings.ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
     settings_keys([new])
     before = state()
-    with pytest.raises(backups.ArchiveUnreadable, match="None of the keys"):
-        backups.restore(archive, replace=True)
+    with pytest.raises(archive_format.ArchiveUnreadable, match="None of the keys"):
+        restore.restore(archive, replace=True)
     assert differences(before, state(), "rows") == []
 
     settings_keys([new, old])  # rotated since: the old key still opens old backups
-    restored = backups.restore(archive, replace=True)
+    restored = restore.restore(archive, replace=True)
     assert restored.unreadable == []
     assert restored.files == 1
 
@@ -594,8 +596,8 @@ def test_an_archive_opens_only_with_its_key_among_those_configured(
 def test_a_restore_refuses_an_installation_that_holds_anything(carol, settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
     archive = backup_here(tmp_path / "out")
-    with pytest.raises(backups.RestoreRefused, match=r"accounts\.user \(1\).*--replace"):
-        backups.restore(archive)
+    with pytest.raises(restore.RestoreRefused, match=r"accounts\.user \(1\).*--replace"):
+        restore.restore(archive)
 
     settings.DATA_DIR = tmp_path / "empty"  # an empty store, but records in the database
     settings.DATA_DIR.mkdir()
@@ -648,16 +650,16 @@ def test_a_restore_refuses_a_database_at_other_migrations(records, tmp_path):
     recorder = MigrationRecorder(connection)
     recorder.record_applied("cases", "9999_from_the_future")
     with pytest.raises(
-        backups.RestoreRefused, match="applied here, not in the backup: cases.9999_from_the_future"
+        restore.RestoreRefused, match="applied here, not in the backup: cases.9999_from_the_future"
     ):
-        backups.restore(archive, replace=True)
+        restore.restore(archive, replace=True)
 
     recorder.record_unapplied("cases", "9999_from_the_future")
     recorder.record_unapplied("core", "0005_wrapped_index_key")
     with pytest.raises(
-        backups.RestoreRefused, match="applied in the backup, not here: core.0005_wrapped_index_key"
+        restore.RestoreRefused, match="applied in the backup, not here: core.0005_wrapped_index_key"
     ):
-        backups.restore(archive, replace=True)
+        restore.restore(archive, replace=True)
 
 
 @pytest.mark.django_db
@@ -689,7 +691,7 @@ def test_the_backup_is_private_and_audited_without_values(records, tmp_path):
 def test_tables_come_after_the_tables_they_refer_to():
     from django.apps import apps
 
-    ordered = backups.backed_up_models()
+    ordered = tables.backed_up_models()
     labels = [m._meta.label_lower for m in ordered]
     expected = {
         m._meta.label_lower

@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from conftest import manage_env, run_manage
-from vigil.backups import backup as backups
+from vigil.backups.archive import SealedReader
 from vigil.core import audit
 from vigil.core.models import AuditEntry
 from vigil.core.tests.audit_helpers import verify_audit
@@ -198,7 +198,7 @@ def test_a_failed_verification_writes_no_anchor():
 def archive_header(path: Path) -> dict:
     """The header inside a sealed archive, opened with the configured keys."""
     with path.open("rb") as handle:
-        reader = backups._SealedReader(handle)
+        reader = SealedReader(handle)
         with tarfile.open(fileobj=reader, mode="r|") as tar:
             member = next(iter(tar))
             assert member.name == "header.json"

@@ -1,4 +1,4 @@
-"""Write one encrypted archive of the database and the file store (see vigil/backups)."""
+"""Write one encrypted archive of the database and the file store (see backups/backup.py)."""
 
 from pathlib import Path
 
@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from vigil.backups import backup as backups
+from vigil.backups import backup
+from vigil.backups.archive import BackupError
 from vigil.core.progress import ProgressBar
 
 
@@ -32,10 +33,10 @@ class Command(BaseCommand):
             bar.append(ProgressBar(total, stream=self.stderr, label=_("records and files")))
 
         try:
-            made = backups.make(
+            made = backup.make(
                 destination, start=start, advance=lambda n: bar[0].advance(n) if bar else None
             )
-        except backups.BackupError as error:
+        except BackupError as error:
             raise CommandError(str(error)) from None
         if bar:
             bar[0].finish()

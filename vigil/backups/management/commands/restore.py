@@ -1,11 +1,12 @@
-"""Bring back a backup into an empty installation (see vigil/backups)."""
+"""Bring back a backup into an empty installation (see backups/restore.py)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from vigil.backups import backup as backups
+from vigil.backups import restore
+from vigil.backups.archive import BackupError
 from vigil.core.progress import ProgressBar
 
 LISTED = 20  # unreadable places named in the summary; the rest are counted
@@ -36,16 +37,16 @@ class Command(BaseCommand):
             bar.append(ProgressBar(total, stream=self.stderr, label=_("records and files")))
 
         try:
-            restored = backups.restore(
+            restored = restore.restore(
                 archive,
                 replace=replace,
                 start=start,
                 advance=lambda n: bar[0].advance(n) if bar else None,
             )
-        except backups.BackupError as error:
+        except BackupError as error:
             raise CommandError(
                 _("Nothing was restored. %(reason)s") % {"reason": error}
-                if not isinstance(error, backups.StoreNotMoved)
+                if not isinstance(error, restore.StoreNotMoved)
                 else str(error)
             ) from None
         if bar:
