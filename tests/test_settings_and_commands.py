@@ -3,11 +3,12 @@
 import re
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import manage_env, run_manage
+from conftest import ROOT, manage_env, run_manage
 
 STRONG_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"  # 56 characters, varied
 FERNET_KEY = "mXkO8fN3v0y0mEw0uW6r2m7yq1WlK1x0dE3Xj2l8p5E="  # a well-formed test key
@@ -40,6 +41,44 @@ def test_debug_mode_starts_with_the_development_key(tmp_path):
     result = manage("check", env={"VIGIL_DEBUG": "1"}, data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+DEVELOPMENT_KEYS = ("development-encryption.key", "development-audit.key")
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"VIGIL_DEBUG": "1", "VIGIL_AUDIT_KEY": ""},
+        {"VIGIL_SECRET_KEY": STRONG_KEY, "VIGIL_ENCRYPTION_KEYS": FERNET_KEY},
+    ],
+    ids=["development", "production"],
+)
+def test_reading_the_settings_makes_no_folder_and_no_key_file(tmp_path, env):
+    # A linter, an editor or a test that only reads the settings leaves nothing on
+    # disk: no data folder, and no development key beside a database never made.
+    data_dir = tmp_path / "fresh"
+    result = subprocess.run(
+        [sys.executable, "-c", "import vigil.settings"],
+        cwd=ROOT,
+        env=manage_env(data_dir, **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not data_dir.exists()
+
+
+def test_a_development_machine_makes_its_folder_and_keys_at_start_up_then_keeps_them(tmp_path):
+    data_dir = tmp_path / "fresh"
+    env = {"VIGIL_DEBUG": "1", "VIGIL_AUDIT_KEY": ""}
+    assert manage("check", env=env, data_dir=data_dir).returncode == 0
+    keys = {name: (data_dir / name).read_text() for name in DEVELOPMENT_KEYS}
+    for name in DEVELOPMENT_KEYS:
+        assert ((data_dir / name).stat().st_mode & 0o777) == 0o600
+    assert manage("check", env=env, data_dir=data_dir).returncode == 0
+    assert {name: (data_dir / name).read_text() for name in DEVELOPMENT_KEYS} == keys
 
 
 def test_the_deployment_check_prints_no_warnings(tmp_path):

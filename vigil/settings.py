@@ -10,6 +10,7 @@ import binascii
 import ipaddress
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 import dj_database_url
@@ -56,9 +57,9 @@ elif not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50
 ALLOWED_HOSTS = envlist("VIGIL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 DATA_DIR = Path(os.environ.get("VIGIL_DATA_DIR") or BASE_DIR / "var").resolve()
-# Created here so that the embedded database and the file store work on a fresh
-# clone with nothing else set up.
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Nothing here writes to disk: reading the settings (a linter, a test, a tool) leaves
+# no folder or key behind. The folder is made at start-up (core/apps.py), so that the
+# embedded database and the file store work on a fresh clone with nothing set up.
 
 INSTALLED_APPS = [
     "vigil.accounts.apps.AuditedAdminConfig",  # Django's admin, every change audited
@@ -290,8 +291,7 @@ USE_TZ = True
 # --- Static files: all served by Vigil itself, never from another host --------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request until it exists
+STATIC_ROOT = DATA_DIR / "static"  # made at start-up (core/apps.py): WhiteNoise needs it
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "vigil.core.storage.StaticStorage"},
@@ -332,10 +332,53 @@ LOGGING = {
 #   python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
 
 
-def _keys(variable: str, development_file: str) -> list[str]:
+class _DevelopmentKey(Sequence[str]):
+    """The one key of a development machine, kept in a file beside its database so
+    that the demo data stays readable between runs: made the first time it is used
+    (the apps' start-up uses it), read back ever after. A list of one key to its
+    readers, as the keys from the environment are."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._key = ""
+
+    def _read(self) -> str:
+        if not self._key:
+            if not self.path.exists():
+                self._make()
+            self._key = self.path.read_text().strip()
+        return self._key
+
+    def _make(self) -> None:
+        # Written whole under another name, then linked into place: a second process
+        # starting at the same moment reads either no file or the whole key, and the
+        # first key made is the one kept.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        draft = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        try:
+            os.link(draft, self.path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+
+    def __getitem__(self, index):
+        return [self._read()][index]
+
+    def __len__(self) -> int:
+        return 1
+
+    def __repr__(self) -> str:
+        return f"<the development key in {self.path.name}>"
+
+
+def _keys(variable: str, development_file: str) -> Sequence[str]:
     """The keys in `variable`; on a development machine only, a key kept in a file
-    beside its database (so that the demo data stays readable between runs), made
-    once. Never in production: the key would sit next to what it protects."""
+    beside its database, made on first use. Never in production: the key would sit
+    next to what it protects."""
     keys = envlist(variable, [])
     if keys:
         return keys
@@ -344,11 +387,7 @@ def _keys(variable: str, development_file: str) -> list[str]:
             f"{variable} is empty. Set it to one or more keys (see the README), "
             "or set VIGIL_DEBUG=1 on a development machine."
         )
-    path = DATA_DIR / development_file
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-    return [path.read_text().strip()]
+    return _DevelopmentKey(DATA_DIR / development_file)
 
 
 ENCRYPTION_KEYS = _keys("VIGIL_ENCRYPTION_KEYS", "development-encryption.key")
@@ -362,7 +401,7 @@ ENCRYPTION_KEYS = _keys("VIGIL_ENCRYPTION_KEYS", "development-encryption.key")
 # database and its backups. Make one with:
 #   python -c 'import secrets; print(secrets.token_urlsafe(32))'
 AUDIT_KEYS = _keys("VIGIL_AUDIT_KEY", "development-audit.key")
-for _audit_key in AUDIT_KEYS:
+for _audit_key in envlist("VIGIL_AUDIT_KEY", []):  # a development key is made well-formed
     try:
         _audit_key_bytes = base64.b64decode(
             _audit_key + "=" * (-len(_audit_key) % 4), altchars=b"-_", validate=True

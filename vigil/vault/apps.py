@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,9 @@ class VaultConfig(AppConfig):
 
     def ready(self) -> None:
         setting_changed.connect(_forget_keys)
+        # On a development machine, reading the encryption key makes its file the
+        # first time (settings._DevelopmentKey): at start-up, not during a request.
+        tuple(settings.ENCRYPTION_KEYS)
 
         from django.db.models.signals import post_migrate
 
