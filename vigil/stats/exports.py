@@ -4,7 +4,8 @@ The writer (`csv_bytes`, `xlsx_bytes`) turns a table, a header and rows, into th
 bytes of a file that is safe to open: every cell goes through core/spreadsheets.py,
 so that no text someone else typed (a defender's name, a company's) runs as a
 formula in the reader's spreadsheet, while numbers stay numbers. The statistics
-views and the records exporter (exchange/exporter.py) both write through it.
+views, the records exporter (exchange/exporter.py) and the importer's file of
+rejected rows all write through it.
 
 The tables are those of the statistics desk (`table`), the public page's
 (`public_table`, with the same cells hidden as on the page) and the de-identified
