@@ -32,9 +32,9 @@ from vigil.cases.vocabularies import ViolationType
 from vigil.communications import services as communications
 from vigil.communications.models import Communication
 from vigil.communications.tests.helpers import sent
-from vigil.core import reports
 from vigil.core.models import AuditEntry
-from vigil.stats.views import PUBLIC_TABLES
+from vigil.reports import registry as reports
+from vigil.stats.exports import PUBLIC_TABLES
 
 pytestmark = pytest.mark.django_db
 
@@ -217,8 +217,8 @@ def test_public_statistics_and_their_exports_name_nobody(client, record):
 # Reports that may name a person, and only under the consent to publish
 # (docs/statistics.md); every other kind is counts, references and public information.
 # The two are built from the desk only by those who may see identities (reprisals) or
-# approve letters (communications), but both are written to be published (periodic.py,
-# communications/reports.py), so the consent that governs them is consent to publish.
+# approve letters (communications), but both are written to be published (reprisals.py,
+# reports/communications.py), so the consent that governs them is consent to publish.
 NAMING_REPORTS = {"reprisals", "communications"}
 
 

@@ -47,7 +47,7 @@ def test_reports_are_written_and_laid_out_in_the_readers_language(language, dire
     from django.utils import translation
     from pypdf import PdfReader
 
-    from vigil.core import reports
+    from vigil.reports import registry as reports
 
     with translation.override(language):
         heading = translation.gettext("How these cases are counted")
@@ -80,7 +80,7 @@ def test_csv_headers_and_vocabularies_follow_the_language(client, language, woma
 def test_charts_have_the_glyphs_of_chinese_and_arabic_labels():
     import warnings
 
-    from vigil.core.charts import Chart
+    from vigil.stats.charts import Chart
 
     chart = Chart(
         title="按地区划分的行为", labels=["非洲国家组", "الاحتجاز التعسفي"], values=[3, 5]
