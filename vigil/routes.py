@@ -220,7 +220,7 @@ ROUTES: dict[str, Rule] = {
     "communications:reply_log": desk(CASEWORK, Countries.LETTER),
     "communications:letter": desk(CASEWORK, Countries.LETTER),
     "communications:reply_file": desk(CASEWORK, Countries.LETTER),
-    "communications:report": desk(
+    "reports:communications": desk(
         COORDINATORS, Countries.ALL, note="lists letters that may still be confidential"
     ),
     "communications:visit_list": desk(CASEWORK, Countries.OWN),
@@ -242,7 +242,7 @@ ROUTES: dict[str, Rule] = {
     "activities:edit": desk(STAKEHOLDERS, Countries.OWN_RECORDS),
     "activities:review": desk(CASEWORK, Countries.ALL, post_only=True),
     "activities:file": desk(ACTIVITIES, Countries.ALL_OR_OWN),
-    "activities:compilation": desk(
+    "reports:compilation": desk(
         REPORT_BUILDERS, Countries.ALL, note="accepted reports, public information"
     ),
     # Statistics and reports

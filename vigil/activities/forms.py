@@ -84,20 +84,6 @@ class ReviewForm(DeskForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class CompilationForm(DeskForm):
-    start = forms.DateField(label=_("Activities from"), widget=DATE_INPUT)
-    end = forms.DateField(label=_("Activities until"), widget=DATE_INPUT)
-    format = forms.ChoiceField(
-        label=_("Format"), choices=[("pdf", "PDF"), ("docx", "Word (DOCX)"), ("html", "HTML")]
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            self.add_error("end", _("The end of the period is before its start."))
-        return cleaned
-
-
 class StateFilterForm(DeskForm):
     state = forms.ChoiceField(
         label=_("Review"), choices=[("", _("Any")), *ReviewState.choices], required=False

@@ -7,7 +7,6 @@ app_name = "activities"
 urlpatterns = [
     path("activities/", views.report_list, name="list"),
     path("activities/new/", views.report_create, name="create"),
-    path("activities/compilation/", views.compilation_build, name="compilation"),
     path("activities/<int:report_id>/", views.report_detail, name="detail"),
     path("activities/<int:report_id>/edit/", views.report_edit, name="edit"),
     path("activities/<int:report_id>/review/", views.report_review, name="review"),

@@ -1,7 +1,6 @@
 """Activity reports: stakeholders submit and fix them, the desk reviews them and
 builds the compilation."""
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -11,19 +10,15 @@ from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vigil.accounts.two_factor import second_factor_recent
 from vigil.activities import access, services
-from vigil.activities.forms import ActivityForm, CompilationForm, ReviewForm, StateFilterForm
+from vigil.activities.forms import ActivityForm, ReviewForm, StateFilterForm
 from vigil.activities.models import ReviewState
 from vigil.cases.views import STALE_MESSAGE, _attempt, posted_version
-from vigil.core import audit, documents
-from vigil.core.http import attachment, document
+from vigil.core.http import attachment
 from vigil.core.permissions import Perm, has_perm, permission_required
-from vigil.reports import registry
 
 _submits_or_reviews = permission_required(
     Perm.SUBMIT_ACTIVITY_REPORTS, Perm.REVIEW_ACTIVITY_REPORTS, hidden=True
@@ -148,34 +143,3 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     activity_file = access.get_file_for_user(request.user, file_id)
     content = services.file_content(actor=request.user, activity_file=activity_file)
     return attachment(content, activity_file.filename)
-
-
-@permission_required(Perm.BUILD_REPORTS, hidden=True)
-@second_factor_recent
-def compilation_build(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    form = CompilationForm(
-        request.POST or None,
-        initial={"start": date(today.year, 1, 1), "end": today, "format": "pdf"},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            built = registry.build(
-                "compilation", start=data["start"], end=data["end"], fmt=data["format"]
-            )
-        except documents.DocumentsUnavailable:
-            form.add_error(None, documents.UNAVAILABLE)
-        else:
-            audit.record(
-                actor=request.user, action="reports.built", object_type="report",
-                object_id="compilation",
-                fields=[data["format"], data["start"].isoformat(), data["end"].isoformat()],
-            )  # fmt: skip
-            return document(built.content, built.filename)
-    return render(
-        request,
-        "communications/form.html",
-        {"form": form, "title": _("Compilation of activity reports"),
-         "back": reverse("activities:list"), "submit": _("Build and download")},
-    )  # fmt: skip

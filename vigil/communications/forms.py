@@ -200,31 +200,6 @@ class ReplyForm(DeskForm):
     files = MultipleFileField(label=_("The reply and its annexes"))
 
 
-class ReportForm(DeskForm):
-    sent_from = forms.DateField(label=_("Sent from"), widget=DATE_INPUT)
-    sent_to = forms.DateField(label=_("Sent until"), widget=DATE_INPUT)
-    replies_from = forms.DateField(
-        label=_("Replies received from"),
-        widget=DATE_INPUT,
-        required=False,
-        help_text=_("Empty: the same period as the letters."),
-    )
-    replies_to = forms.DateField(
-        label=_("Replies received until"), widget=DATE_INPUT, required=False
-    )
-    format = forms.ChoiceField(
-        label=_("Format"),
-        choices=[("pdf", "PDF"), ("docx", "Word (DOCX)"), ("html", "HTML")],
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        for start, end in (("sent_from", "sent_to"), ("replies_from", "replies_to")):
-            if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
-                self.add_error(end, _("The end of the period is before its start."))
-        return cleaned
-
-
 class VisitForm(DeskModelForm):
     class Meta:
         model = CountryVisit

@@ -7,7 +7,6 @@ app_name = "communications"
 urlpatterns = [
     path("communications/", views.communication_list, name="list"),
     path("communications/new/", views.communication_create, name="create"),
-    path("communications/report/", views.report, name="report"),
     path("communications/<int:communication_id>/", views.communication_detail, name="detail"),
     path("communications/<int:communication_id>/edit/", views.communication_edit, name="edit"),
     path("communications/<int:communication_id>/move/", views.communication_move, name="move"),

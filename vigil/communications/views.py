@@ -2,7 +2,6 @@
 Each view: check access, validate, call a service, redirect or render."""
 
 import re
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +23,6 @@ from vigil.communications.forms import (
     CommunicationFilterForm,
     CommunicationForm,
     ReplyForm,
-    ReportForm,
     VisitEditForm,
     VisitForm,
 )
@@ -33,7 +31,6 @@ from vigil.core import audit, documents
 from vigil.core.http import attachment, document
 from vigil.core.links import visible
 from vigil.core.permissions import Perm, has_perm, in_scope, permission_required
-from vigil.reports import registry
 
 drafting = permission_required(Perm.DRAFT_COMMUNICATIONS, hidden=True)
 
@@ -362,46 +359,6 @@ def reply_file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     reply_file = access.get_reply_file_for_user(request.user, file_id)
     content = services.reply_file_content(actor=request.user, reply_file=reply_file)
     return attachment(content, reply_file.filename)
-
-
-# --- The communications report ----------------------------------------------------------
-
-
-# The report lists letters still confidential: for those who approve and send them.
-@permission_required(Perm.APPROVE_COMMUNICATIONS, hidden=True)
-@second_factor_recent
-def report(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    form = ReportForm(
-        request.POST or None,
-        initial={"sent_from": date(today.year, 1, 1), "sent_to": today, "format": "pdf"},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            built = registry.build(
-                "communications",
-                start=data["sent_from"],
-                end=data["sent_to"],
-                fmt=data["format"],
-                replies_from=data["replies_from"],
-                replies_to=data["replies_to"],
-            )
-        except documents.DocumentsUnavailable:
-            form.add_error(None, documents.UNAVAILABLE)
-        else:
-            audit.record(
-                actor=request.user, action="communications.report_built", obj=None,
-                fields=[data["format"], data["sent_from"].isoformat(), data["sent_to"].isoformat()],
-            )  # fmt: skip
-            return document(built.content, built.filename)
-    return _page(
-        request,
-        form,
-        title=_("Communications report"),
-        back=reverse("communications:list"),
-        submit=_("Build and download"),
-    )
 
 
 # --- Country visits -------------------------------------------------------------------

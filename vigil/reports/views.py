@@ -1,5 +1,8 @@
 """The reports desk (`/desk/reports/`): ask for a report, follow its build, and
-download it; write the assessment's narrative sections.
+download it; write the assessment's narrative sections. Two reports are also built
+on the spot, from their own pages: the communications report
+(`/desk/communications/report/`) and the compilation of activity reports
+(`/desk/activities/compilation/`); their URLs stay beside the lists they come from.
 
 Each build belongs to the person who asked for it: nobody else can follow or
 download it (404), since a report may name people or list confidential letters.
@@ -22,7 +25,12 @@ from vigil.core import audit, documents
 from vigil.core.http import document
 from vigil.core.permissions import Perm, permission_required
 from vigil.reports import assessment, builds, registry
-from vigil.reports.forms import NarrativeForm, ReportRequestForm
+from vigil.reports.forms import (
+    CommunicationsReportForm,
+    CompilationForm,
+    NarrativeForm,
+    ReportRequestForm,
+)
 from vigil.reports.models import Narrative, ReportBuild
 from vigil.vault import files
 
@@ -190,3 +198,77 @@ def narrative_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request, "reports/narrative.html", {"form": form, "start": period[0], "end": period[1]}
     )
+
+
+# --- Built on the spot, from the communications and activities desks ---------------
+
+
+# The report lists letters still confidential: for those who approve and send them.
+@permission_required(Perm.APPROVE_COMMUNICATIONS, hidden=True)
+@second_factor_recent
+def communications_report(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = CommunicationsReportForm(
+        request.POST or None,
+        initial={"sent_from": date(today.year, 1, 1), "sent_to": today, "format": "pdf"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            built = registry.build(
+                "communications",
+                start=data["sent_from"],
+                end=data["sent_to"],
+                fmt=data["format"],
+                replies_from=data["replies_from"],
+                replies_to=data["replies_to"],
+            )
+        except documents.DocumentsUnavailable:
+            form.add_error(None, documents.UNAVAILABLE)
+        else:
+            audit.record(
+                actor=request.user, action="communications.report_built", obj=None,
+                fields=[data["format"], data["sent_from"].isoformat(), data["sent_to"].isoformat()],
+            )  # fmt: skip
+            return document(built.content, built.filename)
+    return render(
+        request,
+        "communications/form.html",
+        {
+            "form": form,
+            "title": _("Communications report"),
+            "back": reverse("communications:list"),
+            "submit": _("Build and download"),
+        },
+    )
+
+
+@permission_required(Perm.BUILD_REPORTS, hidden=True)
+@second_factor_recent
+def compilation(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = CompilationForm(
+        request.POST or None,
+        initial={"start": date(today.year, 1, 1), "end": today, "format": "pdf"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            built = registry.build(
+                "compilation", start=data["start"], end=data["end"], fmt=data["format"]
+            )
+        except documents.DocumentsUnavailable:
+            form.add_error(None, documents.UNAVAILABLE)
+        else:
+            audit.record(
+                actor=request.user, action="reports.built", object_type="report",
+                object_id="compilation",
+                fields=[data["format"], data["start"].isoformat(), data["end"].isoformat()],
+            )  # fmt: skip
+            return document(built.content, built.filename)
+    return render(
+        request,
+        "communications/form.html",
+        {"form": form, "title": _("Compilation of activity reports"),
+         "back": reverse("activities:list"), "submit": _("Build and download")},
+    )  # fmt: skip

@@ -107,11 +107,12 @@ def test_stakeholders_see_only_their_own_reports_and_analysts_none(sam, alice, d
     assert client.get(reverse("activities:detail", args=[other.pk])).status_code == 200
 
 
+@pytest.mark.slow  # about 6 s
 def test_the_desk_downloads_the_compilation_in_html(sam, alice, carol, client):
     review(alice, submit(sam), ReviewState.ACCEPTED)
     client.force_login(carol)
     response = client.post(
-        reverse("activities:compilation"),
+        reverse("reports:compilation"),
         {"start": "2026-01-01", "end": "2026-12-31", "format": "html"},
     )
     assert response["Content-Disposition"].endswith('"compilation-2026-01-01-2026-12-31.html"')
@@ -120,4 +121,4 @@ def test_the_desk_downloads_the_compilation_in_html(sam, alice, carol, client):
     chart = html.split("<svg", 1)[1].split("</svg>")[0]
     assert "Reports by type of stakeholder" in chart and "National human rights" in chart
     client.force_login(alice)  # officers review but do not build reports
-    assert client.get(reverse("activities:compilation")).status_code == 404
+    assert client.get(reverse("reports:compilation")).status_code == 404

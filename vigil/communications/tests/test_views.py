@@ -37,6 +37,7 @@ def addressee_data(rows):
     return data
 
 
+@pytest.mark.slow  # about 3 s
 def test_an_officer_drafts_from_a_case_with_the_case_and_its_country_filled_in(client, alice, case):
     page = login(client, alice).get(reverse("communications:create") + f"?case={case.pk}")
     assert page.status_code == 200
@@ -245,6 +246,7 @@ def test_publishing_waits_for_the_confidentiality_date_then_shows_the_letter_pub
     assert client.get(reverse("published:detail", args=[recent.pk])).status_code == 404
 
 
+@pytest.mark.slow  # about 5 s
 def test_the_public_search_filters_and_finds_words_without_putting_them_in_the_url(
     client, alice, carol, case
 ):
@@ -306,9 +308,9 @@ def test_the_communications_report_downloads_for_a_coordinator_only(
 ):
     sent(alice, carol, case, date(2026, 2, 2))
     data = {"sent_from": "2026-01-01", "sent_to": "2026-06-30", "format": "docx"}
-    assert login(client, alice).post(reverse("communications:report"), data).status_code == 404
-    assert login(client, dave).post(reverse("communications:report"), data).status_code == 404
-    response = login(client, carol).post(reverse("communications:report"), data)
+    assert login(client, alice).post(reverse("reports:communications"), data).status_code == 404
+    assert login(client, dave).post(reverse("reports:communications"), data).status_code == 404
+    response = login(client, carol).post(reverse("reports:communications"), data)
     assert response["Content-Disposition"].endswith('"communications-2026-01-01-2026-06-30.docx"')
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "UA COL 1/2026" in text
@@ -431,6 +433,7 @@ def test_publication_asks_for_the_code_again_when_it_is_old(client, alice, carol
     assert Communication.objects.get(pk=old.pk).published_on == timezone.localdate()
 
 
+@pytest.mark.slow  # about 4 s
 def test_a_letter_is_written_in_french_whatever_the_officers_language(client, alice, carol, case):
     from django.utils import translation
 
