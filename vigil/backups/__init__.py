@@ -18,4 +18,6 @@ It may import the vault (sealing, the file store, encrypted fields) and core (th
 audit trail). The tables of the other apps are found through Django's app registry,
 never imported by name, so that a new app's tables are backed up without a change
 here, and no app imports this one.
+
+May import: core, vault.
 """

@@ -1,0 +1,13 @@
+"""Core: what every room shares and none owns.
+
+Countries with their UN regional groups, roles, themes and date precision
+(`vocabularies`), permissions (`permissions`: who may do what, decided here and
+nowhere else), the audit trail (`audit`, keyed and chained), throttling and client
+addresses, dates known to the month or year, the document toolkit of letters and
+reports (`documents`: PDF without fetching, Word helpers), spreadsheet cells that
+cannot attack (`spreadsheets`), posted searches, uploads, the desk dashboard, and
+the commands that run across apps by discovery (`loaddemo`, `purge_expired`: each
+app's `demo` and `retention` module, never named here).
+
+May import: vault.
+"""

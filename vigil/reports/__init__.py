@@ -6,9 +6,10 @@ module per report kind (`annual`, `assessment`, `reprisals`, `sdg16101`,
 desk asks for (`builds`, `ReportBuild`), the assessment's narrative (`Narrative`),
 their pages (`views`, `urls`: /desk/reports/) and the `build_report` command.
 
-It sits above the capability apps: it reads their models and selectors (cases,
-communications, measures, activities, stats) and the shared rooms (core, vault).
-Nothing imports it but the URL configuration, the route table and the two desk
-pages that hand a report over on the spot (communications' report page and the
-activities' compilation page, which call `registry.build`).
+It sits above the capability apps: it reads their models and selectors. Nothing
+imports it but the URL configuration and the route table; the two reports built on
+the spot (the communications report and the compilation) have their pages here too,
+at paths beside the lists they are reached from.
+
+May import: accounts, activities, cases, communications, core, measures, stats, vault.
 """

@@ -5,4 +5,6 @@ and its keys (`index`), full-text search over hashed words (`search`), the seale
 file store (`files`), key rotation (`rotation`) and what migrations need to seal
 existing columns (`migration_ops`). It imports no other Vigil app: `core` and the
 apps above it import it. docs/threat-model.md says what each part protects from whom.
+
+May import: no other Vigil app.
 """
