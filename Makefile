@@ -12,7 +12,7 @@ STAMP_TEST := $(VENV)/.installed-test
 CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: help run test bench check audit lint format messages makemessages lock clean
+.PHONY: help run test test-fast bench check audit lint format messages makemessages lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -42,15 +42,20 @@ run: $(STAMP_RUN) messages ## Migrate the SQLite database in var/, load the demo
 	@echo "Vigil is starting on http://127.0.0.1:$(PORT)/ (the desk: http://127.0.0.1:$(PORT)/desk/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs with production settings (VIGIL_DEBUG unset), throwaway keys and its
+# own data folder, so that it never touches the demo's var/.
+TEST_ENV = env -u VIGIL_DEBUG VIGIL_DATA_DIR="$(CURDIR)/test-output/data" \
+	VIGIL_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	VIGIL_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet as F; print(F.generate_key().decode())')" \
+	VIGIL_AUDIT_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')"
+
 test: $(STAMP_TEST) messages ## Run the whole suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 	@scripts/ensure-test-tools
-	@# The suite runs with production settings (VIGIL_DEBUG unset), throwaway keys
-	@# and its own data folder, so that it never touches the demo's var/.
-	env -u VIGIL_DEBUG VIGIL_DATA_DIR="$(CURDIR)/test-output/data" \
-		VIGIL_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-		VIGIL_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet as F; print(F.generate_key().decode())')" \
-		VIGIL_AUDIT_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" \
-		$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP_TEST) messages ## The inner loop: the suite without browser journeys and slow tests
+	@scripts/ensure-test-tools
+	$(TEST_ENV) $(VENV)/bin/pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP_RUN) ## Benchmarks: figures with baselines measured in the same run (about 30 minutes)
 	$(PY) bench/audit_chain.py

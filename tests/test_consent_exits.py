@@ -172,6 +172,7 @@ def test_the_letter_to_the_state_names_only_who_consented_to_the_state(client, a
         assert "death threats" in text, fmt  # the facts are there, her name replaced
 
 
+@pytest.mark.slow  # about 1 s
 def test_the_public_record_and_its_search_never_carry_the_name(client, record):
     listing = client.get(reverse("published:list"))
     detail = client.get(reverse("published:detail", args=[record.letter.pk]))
@@ -222,6 +223,7 @@ def test_public_statistics_and_their_exports_name_nobody(client, record):
 NAMING_REPORTS = {"reprisals", "communications"}
 
 
+@pytest.mark.slow  # about 3 s
 def test_every_report_names_only_who_consented_to_publication(record):
     kinds = reports.names()
     assert set(kinds) >= {"sdg16101", "annual", "assessment", "reprisals", "communications",

@@ -40,6 +40,7 @@ def test_the_public_pages_name_countries_in_the_readers_language(client):
 
 
 @pytest.mark.parametrize(("language", "direction"), [("ar", "rtl"), ("zh-hans", "ltr")])
+@pytest.mark.slow  # a PDF per language, laid out
 def test_reports_are_written_and_laid_out_in_the_readers_language(language, direction):
     import io
     from datetime import date

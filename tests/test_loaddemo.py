@@ -8,7 +8,7 @@ from vigil.core.models import AuditEntry, DemoDataset
 from vigil.core.permissions import country_scope
 from vigil.core.vocabularies import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each test loads a demo
 
 
 @pytest.fixture(autouse=True)

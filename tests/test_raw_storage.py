@@ -16,6 +16,8 @@ import pytest
 
 from conftest import manage_env, run_manage
 
+pytestmark = pytest.mark.slow  # a real installation loads the whole demo
+
 # Run inside the installation: the values to look for, and a file uploaded the way
 # an officer uploads one. Fictional people (Faker), but still never printed.
 COLLECT = """

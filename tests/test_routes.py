@@ -437,6 +437,7 @@ def test_the_routes_not_walked_are_these_each_with_its_reason():
 
 
 @pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.slow  # the walk: every route, per person
 def test_every_page_answers_as_the_table_says(client, request, world, person):
     """GET every route as `person`; where they are refused, POST too, and check that
     the refusal changed nothing."""
@@ -526,6 +527,7 @@ def _bearer(person: str, request: Any) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.slow  # the walk: every API operation, per person
 def test_every_api_operation_answers_as_the_table_says(client, request, world, person):
     """Each operation with a token holding every scope the person's role allows: 200
     (201 for a write) where the table allows it; 401 without a token, 403 for a role
@@ -625,6 +627,7 @@ def test_a_letter_to_a_state_about_a_case_elsewhere_is_only_for_who_covers_both(
         assert client.get(url).status_code == expected, person.username
 
 
+@pytest.mark.slow  # the walk's world: records of every kind
 def test_a_stakeholder_reaches_only_what_they_proposed_or_reported(client, sam, world):
     from conftest import make_user
 
@@ -641,6 +644,7 @@ def test_a_stakeholder_reaches_only_what_they_proposed_or_reported(client, sam, 
     assert client.get(reverse("activities:edit", args=[world.activity.pk])).status_code == 200
 
 
+@pytest.mark.slow  # the walk's world: records of every kind
 def test_a_report_build_is_followed_only_by_who_asked_for_it(client, dave, world):
     client.force_login(dave)  # an analyst may build reports, not open Carol's
     for name in ("reports:status", "reports:progress", "reports:download"):
@@ -649,6 +653,7 @@ def test_a_report_build_is_followed_only_by_who_asked_for_it(client, dave, world
     assert world.build.state == "done"
 
 
+@pytest.mark.slow  # the walk's world: records of every kind
 def test_a_refused_post_to_a_post_only_page_changes_nothing(client, bob, dave, sam, world):
     """Spelled out once for the letter's steps: Bob (Kenya) and the roles without
     letters try to move, publish and follow up a Colombian letter."""
@@ -667,6 +672,7 @@ def test_a_refused_post_to_a_post_only_page_changes_nothing(client, bob, dave, s
     assert Communication.objects.get(pk=letter.pk).status == "draft"
 
 
+@pytest.mark.slow  # the walk's world: records of every kind
 def test_the_walk_reads_real_files(client, alice, world):
     """The downloads the walk opens are the files stored, not error pages."""
     client.force_login(alice)

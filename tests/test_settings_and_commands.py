@@ -37,6 +37,7 @@ def test_it_refuses_to_start_without_encryption_keys(tmp_path):
     assert "VIGIL_ENCRYPTION_KEYS is empty" in result.stderr
 
 
+@pytest.mark.slow  # a real process
 def test_debug_mode_starts_with_the_development_key(tmp_path):
     result = manage("check", env={"VIGIL_DEBUG": "1"}, data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -70,6 +71,7 @@ def test_reading_the_settings_makes_no_folder_and_no_key_file(tmp_path, env):
     assert not data_dir.exists()
 
 
+@pytest.mark.slow  # two real processes
 def test_a_development_machine_makes_its_folder_and_keys_at_start_up_then_keeps_them(tmp_path):
     data_dir = tmp_path / "fresh"
     env = {"VIGIL_DEBUG": "1", "VIGIL_AUDIT_KEY": ""}
@@ -81,6 +83,7 @@ def test_a_development_machine_makes_its_folder_and_keys_at_start_up_then_keeps_
     assert {name: (data_dir / name).read_text() for name in DEVELOPMENT_KEYS} == keys
 
 
+@pytest.mark.slow  # a real process
 def test_the_deployment_check_prints_no_warnings(tmp_path):
     result = manage(
         "check",
@@ -137,6 +140,7 @@ def assert_demo_fills_every_screen(counts: dict[str, int]) -> None:
     assert counts["cases"] >= 200
 
 
+@pytest.mark.slow  # the whole demo, in real processes
 def test_the_embedded_database_runs_in_wal_mode_and_takes_the_demo_data_once(tmp_path):
     env = {"VIGIL_DEBUG": "1"}
     assert manage("migrate", "--no-input", env=env, data_dir=tmp_path).returncode == 0

@@ -54,6 +54,7 @@ def test_translations_keep_every_placeholder(language):
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (xgettext)")
+@pytest.mark.slow  # runs makemessages over the whole code
 def test_the_catalogs_hold_every_string_marked_in_the_code(tmp_path):
     # Extract afresh into a copy of the project and compare with what is committed.
     for part in ("vigil", "templates", "locale", "manage.py"):

@@ -75,6 +75,7 @@ def test_the_api_token_command_cannot_make_a_token_for_an_officer(alice):
     assert ApiToken.objects.filter(user=alice).count() == 0
 
 
+@pytest.mark.slow  # about 1 s
 def test_an_administrator_reads_no_case_content_in_any_admin_page(client, erin, alice, defender):
     # Only accounts and API tokens are in the admin: nothing that holds case content,
     # and nothing that grants nothing (Django's groups are unused by Vigil).
@@ -158,6 +159,7 @@ def raw_database_text() -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow  # about 1 s
 def test_a_seized_database_gives_no_authenticator_secret_or_recovery_code(db):
     make_user("nora", Role.ANALYST, password=PASSWORD, app=False)
     client = Client()

@@ -50,6 +50,7 @@ def posts_a_form(response) -> bool:
     return re.search(r'<form[^>]*method="post"', body, re.I) is not None
 
 
+@pytest.mark.slow  # every public page, in three languages
 def test_no_public_page_sets_a_cookie_that_outlives_the_browser_session(client, world):  # noqa: F811
     problems: list[str] = []
     pages = public_pages(world)
@@ -82,6 +83,7 @@ def test_a_public_page_without_a_form_sets_no_cookie_at_all(client, world):  # n
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.slow  # about 1 s
 def test_the_public_forms_set_no_lasting_cookie_when_posted(client, world):  # noqa: F811
     page = client.get(reverse("submission:submit"))
     token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)

@@ -131,6 +131,7 @@ def test_the_rejected_rows_file_carries_no_formula(carol, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.slow  # about 1 s
 def test_an_export_imports_back_as_it_was(client, planted, carol, tmp_path, fmt):
     response = client.get(reverse("exchange:export", args=[fmt]) + "?identities=1")
     path = tmp_path / f"records.{fmt}"

@@ -156,6 +156,7 @@ def test_the_library_does_not_count_a_few_verified_cases_nor_others_scope(
 
 
 @pytest.mark.parametrize("value", ["1", "2", "0", "-5", "five"])
+@pytest.mark.slow  # a real process per value
 def test_a_small_count_setting_that_would_switch_suppression_off_is_refused(tmp_path, value):
     # VIGIL_STATS_SMALL_COUNT=1 hid nothing: every count from 1 up was published.
     from conftest import manage_env, run_manage
@@ -171,6 +172,7 @@ def test_a_small_count_setting_that_would_switch_suppression_off_is_refused(tmp_
     assert run_manage("check", env={**env, "VIGIL_STATS_SMALL_COUNT": "3"}).returncode == 0
 
 
+@pytest.mark.slow  # every public table at once
 def test_everything_the_public_statistics_publish_together_gives_no_small_count_away(client, carol):
     # A desk's worth of records over four years, in a dozen countries: the attacker
     # reads the page (its map), the whole-period table as CSV and XLSX, and the

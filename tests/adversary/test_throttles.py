@@ -46,6 +46,7 @@ def wrong_code(first: str, number: int) -> str:
     return " ".join([first, *(words[(number * 7 + i) % len(words)] for i in range(1, 7))])
 
 
+@pytest.mark.slow  # a flood of reports
 def test_a_flood_through_the_reverse_proxy_does_not_shut_out_a_genuine_reporter(client, settings):
     settings.TRUSTED_PROXIES = [PROXY]
     for number in range(35):
@@ -60,6 +61,7 @@ def test_a_flood_through_the_reverse_proxy_does_not_shut_out_a_genuine_reporter(
     assert Submission.objects.filter(held_as_flood=True).count() == 5  # the flood's excess
 
 
+@pytest.mark.slow  # a flood of reports
 def test_a_flood_from_an_address_every_reporter_shares_still_lets_a_genuine_report_in(
     client, carol
 ):
@@ -81,6 +83,7 @@ def test_a_flood_from_an_address_every_reporter_shares_still_lets_a_genuine_repo
     assert "6 reports held apart as a suspected flood" in queue
 
 
+@pytest.mark.slow  # a flood of reports
 def test_a_spoofed_forwarded_header_from_an_untrusted_peer_is_ignored(client, settings):
     settings.TRUSTED_PROXIES = [PROXY]
     # A fresh invented address on every request, sent straight to the server.
@@ -110,6 +113,7 @@ def test_a_spoofed_forwarded_header_from_an_untrusted_peer_is_ignored(client, se
     assert Submission.objects.filter(held_as_flood=True).count() == 2
 
 
+@pytest.mark.slow  # about 1 s
 def test_a_right_receipt_code_does_not_reset_the_count_of_wrong_ones(client):
     code = code_on(send_report(client, "They followed me home.", REMOTE_ADDR=SHARED))
     first = passphrases.word_list()[0]
@@ -126,6 +130,7 @@ def test_a_right_receipt_code_does_not_reset_the_count_of_wrong_ones(client):
     assert answers[-1] == 429
 
 
+@pytest.mark.slow  # about 1 s
 def test_a_guesser_on_a_shared_address_does_not_lock_a_reporter_out_of_follow_up(client):
     code = code_on(send_report(client, "They took my passport.", REMOTE_ADDR=SHARED))
     theirs = passphrases.normalise(code).split()[0]
@@ -141,6 +146,7 @@ def test_a_guesser_on_a_shared_address_does_not_lock_a_reporter_out_of_follow_up
     assert client.get(response["Location"]).status_code == 200
 
 
+@pytest.mark.slow  # a flood of reports
 def test_a_flood_from_a_shared_address_cannot_fill_the_held_pool_and_shut_reporters_out(
     client, settings
 ):

@@ -26,6 +26,7 @@ def test_a_visitor_is_sent_from_the_admin_to_the_desk_login(client, db):
     assert response.status_code == 200
 
 
+@pytest.mark.slow  # about 1 s
 def test_an_administrator_resets_a_password_and_it_is_audited(client, erin, bob):
     client.force_login(erin)
     new = "bob's new passphrase"
@@ -57,6 +58,7 @@ def test_the_admins_own_password_form_is_the_desks(client, erin):
     assert response["Location"] == "/desk/password/"
 
 
+@pytest.mark.slow  # about 1 s
 def test_an_administrator_creates_an_officer_with_countries(client, erin):
     client.force_login(erin)
     response = client.post(

@@ -72,6 +72,7 @@ def test_it_stores_passwords_with_argon2(alice):
     assert PASSWORD not in alice.password
 
 
+@pytest.mark.slow  # about 2 s
 def test_it_throttles_an_account_after_repeated_failures(client, alice):
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         assert log_in(client, "alice", "wrong guess").status_code == 200
@@ -92,6 +93,7 @@ def test_it_counts_an_attempt_before_checking_the_password(client, alice):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.slow  # about 1 s
 def test_it_throttles_names_whether_or_not_the_account_exists(client, db):
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         log_in(client, "nobody", "guess")
@@ -99,18 +101,21 @@ def test_it_throttles_names_whether_or_not_the_account_exists(client, db):
     assert response.status_code == 429
 
 
+@pytest.mark.slow  # about 1 s
 def test_it_counts_a_name_in_any_letter_case_as_the_same_account(client, alice):
     for name in ["alice", "ALICE", "Alice", "aLiCe", "alicE"]:
         log_in(client, name, "wrong guess")
     assert log_in(client, "alice", PASSWORD).status_code == 429
 
 
+@pytest.mark.slow  # about 3 s
 def test_the_throttle_of_one_account_does_not_lock_out_another(client, alice, erin):
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
         log_in(client, "alice", "wrong guess")
     assert log_in(client, "erin", PASSWORD).status_code == 302
 
 
+@pytest.mark.slow  # about 5 s
 def test_a_successful_login_clears_earlier_failures(client, alice):
     for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT - 1):
         log_in(client, "alice", "wrong guess")

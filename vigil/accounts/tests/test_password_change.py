@@ -56,6 +56,7 @@ def test_it_refuses_a_weak_new_password(client, alice):
     assert b"This password is too common" in response.content
 
 
+@pytest.mark.slow  # about 8 s
 def test_the_policy_is_nists_length_without_rules_of_composition(client, alice):
     """NIST SP 800-63B: 15 characters at least, up to 256, any characters, spaces
     included; no demand for digits, capitals or symbols."""

@@ -76,6 +76,7 @@ def test_a_code_used_once_cannot_be_used_again(alice):
     assert second.get("/desk/").status_code == 302
 
 
+@pytest.mark.slow  # about 4 s
 def test_a_recovery_code_works_once(client, alice):
     codes = two_factor.renew_recovery_codes(user=alice)
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -102,6 +103,7 @@ def test_wrong_codes_lock_the_step_even_for_the_right_code_afterwards(client, al
     assert AuditEntry.objects.filter(action="accounts.second_factor_throttled").exists()
 
 
+@pytest.mark.slow  # about 6 s
 def test_a_first_login_sets_up_the_app_and_shows_recovery_codes_once(client, db):
     nora = make_user("nora", Role.ANALYST, password=PASSWORD, app=False)
     assert password_step(client, "nora") == "/desk/two-factor/setup/?next=%2Fdesk%2F"
@@ -134,6 +136,7 @@ def test_a_first_login_sets_up_the_app_and_shows_recovery_codes_once(client, db)
     assert AuditEntry.objects.filter(action="accounts.second_factor_enabled").exists()
 
 
+@pytest.mark.slow  # about 1 s
 def test_a_reset_ends_every_session_and_asks_for_a_new_app(client, alice, erin):
     password_step(client, "alice")
     client.post(VERIFY, {"code": totp_code(alice)})
@@ -170,6 +173,7 @@ def age_the_code(client, seconds: int) -> None:
     session.save()
 
 
+@pytest.mark.slow  # about 7 s
 def test_exports_ask_for_the_code_again_when_it_is_old(client, alice):
     case = make.case(alice)
     client.force_login(alice)
@@ -185,6 +189,7 @@ def test_exports_ask_for_the_code_again_when_it_is_old(client, alice):
     assert client.get(url).status_code == 200
 
 
+@pytest.mark.slow  # about 5 s
 def test_demo_accounts_skip_the_code_only_in_demo_mode(client, settings, db):
     from vigil.core.models import DemoDataset
 

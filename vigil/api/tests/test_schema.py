@@ -45,6 +45,7 @@ def token(carol):
     return tokens.issue(actor=None, user=carol, name="schemathesis", scopes=scopes)[1]
 
 
+@pytest.mark.slow  # schemathesis calls every operation
 def test_every_operation_answers_as_documented(api_schema, token):
     # Each operation as a Hypothesis strategy, driven here rather than through
     # schemathesis's pytest plugin (whose fixture loader does not run on pytest 9).

@@ -353,6 +353,7 @@ def progress_reached(stderr: str) -> int:
 # --- In real processes -------------------------------------------------------------------
 
 
+@pytest.mark.slow  # installations of their own, in real processes
 def test_the_backup_command_says_what_it_wrote(source):
     run = source.backup_run
     rows = sum(len(r) for r in source.before["rows"].values())
@@ -364,6 +365,7 @@ def test_the_backup_command_says_what_it_wrote(source):
 
 
 @pytest.mark.parametrize("target_vendor", ["sqlite", "postgresql"])
+@pytest.mark.slow  # installations of their own, in real processes
 def test_a_restore_gives_back_every_row_and_file(source, installations, target_vendor):
     target = installations(target_vendor)
     fresh_demo_type = target.state()["demo_type_id"]
@@ -427,6 +429,7 @@ def test_a_restore_gives_back_every_row_and_file(source, installations, target_v
     assert target.manage("verify_audit").returncode == 0
 
 
+@pytest.mark.slow  # installations of their own, in real processes
 def test_a_restore_that_fails_half_way_changes_nothing(source, installations, tmp_path):
     target = installations("sqlite")
     before = target.state()
@@ -448,6 +451,7 @@ def test_a_restore_that_fails_half_way_changes_nothing(source, installations, tm
     assert [p.name for p in target.data_dir.iterdir() if p.name.startswith(".restore")] == []
 
 
+@pytest.mark.slow  # installations of their own, in real processes
 def test_an_archive_is_refused_by_an_installation_without_its_key(source, installations):
     target = installations("sqlite")
     before = target.state()
@@ -523,6 +527,7 @@ MESSAGES = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("alteration", ALTERATIONS)
+@pytest.mark.slow  # about 2 s
 def test_an_altered_archive_is_refused_and_changes_nothing(
     records, tmp_path, monkeypatch, alteration
 ):

@@ -70,6 +70,7 @@ def desk_urls(records) -> list[tuple[str, str]]:
         ("sam", False),
     ],
 )
+@pytest.mark.slow  # every desk page, per person
 def test_every_desk_page_is_open_to_those_who_may_and_404_to_everyone_else(
     client, request, colombia, person, allowed
 ):
@@ -260,6 +261,7 @@ def test_the_second_of_two_edits_is_refused_and_the_input_shown_back(
     assert Defender.objects.get(pk=defender.pk).occupation == "Teacher"
 
 
+@pytest.mark.slow  # about 3 s
 def test_the_case_list_filters_by_facts_of_the_same_act(client, alice):
     verified_killing = make.case(alice, title="Verified killing")
     incident = make.incident(alice, case=verified_killing, start_date=date(2024, 2, 1))
@@ -371,6 +373,7 @@ def test_another_users_search_token_is_useless(client, alice, carol):
     assert b"That search has expired" in client.get(location).content
 
 
+@pytest.mark.slow  # a PDF, laid out
 def test_the_case_record_downloads_as_a_pdf_that_says_what_the_file_says(client, alice, colombia):
     from io import BytesIO
 

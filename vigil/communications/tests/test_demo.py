@@ -16,7 +16,7 @@ from vigil.communications.models import (
     VisitStatus,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each test loads the demo
 
 
 @pytest.fixture

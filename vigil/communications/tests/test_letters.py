@@ -196,6 +196,7 @@ def test_an_other_letter_about_a_law_cites_paragraph_4_and_asks_about_compatibil
         ("Seán O'Brien", "SEAN O'BRIEN"),
     ],
 )
+@pytest.mark.slow  # about 1 s
 def test_names_are_withheld_whatever_their_accents_case_and_hyphens(alice, recorded, written):
     defender = make.defender(alice, name=recorded)
     withheld = consent.Withholder([defender], consent.PUBLIC)(written)

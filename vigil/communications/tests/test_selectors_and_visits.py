@@ -88,6 +88,7 @@ def test_a_country_visit_moves_from_request_to_report(alice):
         ({"report_symbol": "A/HRC/1/1"}, "report_symbol"),
     ],
 )
+@pytest.mark.slow  # about 1 s
 def test_an_impossible_visit_is_refused(alice, fields, field):
     with pytest.raises(ValidationError) as refused:
         services.visit_record(actor=alice, country="COL", requested_on=date(2025, 2, 1), **fields)

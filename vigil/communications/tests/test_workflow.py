@@ -108,6 +108,7 @@ def test_only_a_coordinator_approves_or_sends(alice, carol):
         ),
     ],
 )
+@pytest.mark.slow  # about 1 s
 def test_a_step_that_makes_no_sense_is_refused(alice, carol, path, refused):
     communication = draft(alice)
     for step in path:

@@ -268,6 +268,7 @@ def test_production_refuses_to_start_without_an_audit_key(tmp_path):
     assert "VIGIL_AUDIT_KEY holds a value that is not a key" in result.stderr
 
 
+@pytest.mark.slow  # a real process
 def test_debug_mode_makes_an_audit_key_file_of_its_own(tmp_path):
     env = manage_env(tmp_path, VIGIL_DEBUG="1", VIGIL_AUDIT_KEY="")
     result = run_manage("check", env=env)
@@ -347,6 +348,7 @@ def scratch_database(tmp_path):
         )
 
 
+@pytest.mark.slow  # a scratch database, migrated
 def test_an_upgraded_trail_verifies_and_its_plain_entries_are_sealed(tmp_path, scratch_database):
     env = manage_env(tmp_path, VIGIL_DEBUG="1", DATABASE_URL=scratch_database)
     # An installation as it was before the key: migrated, then core taken back.
@@ -386,6 +388,7 @@ def test_an_upgraded_trail_verifies_and_its_plain_entries_are_sealed(tmp_path, s
     assert "its sequence number is 6 where 5 was expected" in broken.stderr
 
 
+@pytest.mark.slow  # commands in real processes
 def test_an_operator_finds_a_rewritten_trail_with_the_commands(tmp_path):
     """The whole story in real processes on the embedded database: entries, the daily
     anchor, a rewrite with the file open in sqlite3, then verify_audit."""

@@ -45,6 +45,7 @@ def test_threads_appending_at_once_on_postgresql_make_one_chain():
     assert result.count == WRITERS * EACH
 
 
+@pytest.mark.slow  # many writing processes
 def test_processes_appending_at_once_on_sqlite_make_one_chain(tmp_path):
     env = manage_env(tmp_path, VIGIL_DEBUG="1")
     migrate = run_manage("migrate", "--no-input", env=env)

@@ -164,6 +164,7 @@ def thousand_rows(bad_row: int) -> str:
     return output.getvalue()
 
 
+@pytest.mark.slow  # a thousand rows
 def test_one_bad_row_in_a_thousand_imports_nothing_and_is_named(carol, tmp_path):
     path = tmp_path / "thousand.csv"
     path.write_text(thousand_rows(bad_row=137), encoding="utf-8")
@@ -251,6 +252,7 @@ def test_a_row_the_records_own_checks_refuse_stops_the_import_too(carol):
     assert partly.imported and partly.created == 2 and Act.objects.count() == 0
 
 
+@pytest.mark.slow  # about 23 s
 def test_the_desk_checks_an_upload_and_lists_the_problems_by_row(client, carol):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse

@@ -21,6 +21,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, manage_env, run_manage
 
 KILL_AFTER = 10  # reports sent before the kill is set off
@@ -104,6 +106,7 @@ class Reporter:
         return url.endswith("/submit/follow-up/report/")
 
 
+@pytest.mark.slow  # a server process, killed and restarted
 def test_every_receipt_shown_before_a_sigkill_still_opens_its_report(tmp_path):
     env = manage_env(tmp_path, VIGIL_DEBUG="1")
     assert run_manage("migrate", "--no-input", env=env).returncode == 0

@@ -55,6 +55,7 @@ def test_the_queue_shows_urgent_reports_first_then_the_oldest(client, alice):
         ("sam", False),
     ],
 )
+@pytest.mark.slow  # about 1 s
 def test_a_report_opens_for_those_who_triage_its_country_and_404_for_others(
     client, request, person, allowed
 ):

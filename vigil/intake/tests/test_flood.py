@@ -60,6 +60,7 @@ def test_once_the_held_pool_is_full_a_report_is_still_taken_without_its_files(
     assert all(s.files.count() == 1 for s in Submission.objects.exclude(pk=latest.pk))
 
 
+@pytest.mark.slow  # about 1 s
 def test_the_desk_closes_every_held_report_in_one_step(client, low_limit, alice):
     for n in range(5):
         send(client, f"report {n}")

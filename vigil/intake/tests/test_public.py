@@ -106,6 +106,7 @@ def test_the_code_opens_the_report_with_its_status_and_messages(client, alice):
     assert reply.text == "Yes, we moved to another town."
 
 
+@pytest.mark.slow  # about 1 s
 def test_a_wrong_code_gets_the_same_answer_every_time_and_guessing_is_throttled(client):
     submit(client)
     answers = set()

@@ -272,6 +272,7 @@ def render(preamble, operative, style) -> str:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(resolutions())
+@pytest.mark.slow  # Hypothesis: many generated resolutions
 def test_any_resolution_in_these_styles_is_read_back_whole(resolution):
     preamble, operative, style = resolution
     parsed = parsing.parse(render(preamble, operative, style))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from vigil.intake.models import Submission
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # Hypothesis: many examples per form
 
 RUNS = settings(
     max_examples=60,

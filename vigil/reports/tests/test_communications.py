@@ -59,6 +59,7 @@ def test_it_counts_the_letters_sent_and_the_replies_received_in_their_periods(pe
     assert none.replies == [] and none.letters[0].replies
 
 
+@pytest.mark.slow  # about 3 s
 def test_it_names_only_those_who_consented_to_publication_in_every_format(period):
     for fmt in ("pdf", "docx", "html"):
         built = registry.build(
@@ -83,6 +84,7 @@ def test_it_warns_when_letters_are_still_confidential(alice, carol, case):
     assert "do not make this report public before" in report.notice
 
 
+@pytest.mark.slow  # about 2 s
 def test_the_command_writes_the_file_with_a_progress_bar_and_audits_it(period, tmp_path):
     output = tmp_path / "report.docx"
     out, err = io.StringIO(), io.StringIO()

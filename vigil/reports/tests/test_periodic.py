@@ -74,6 +74,7 @@ def reprisals(carol):
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
+@pytest.mark.slow  # about 1 s
 def test_the_reprisals_report_names_only_those_who_consented(reprisals, fmt):
     content = build("reprisals", fmt)
     text = text_of(content, fmt)
@@ -110,6 +111,7 @@ def letters(alice, carol):
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
+@pytest.mark.slow  # about 3 s
 def test_the_annual_annex_counts_letters_replies_visits_and_themes(letters, fmt):
     first, second, later = letters
     content = build("annual", fmt)
@@ -169,6 +171,7 @@ def assessment(alice, carol, sam):
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
+@pytest.mark.slow  # about 4 s
 def test_the_assessment_puts_the_desks_narrative_above_the_numbers(assessment, fmt):
     content = build("assessment", fmt)
     text = text_of(content, fmt)
@@ -186,6 +189,7 @@ def test_the_assessment_puts_the_desks_narrative_above_the_numbers(assessment, f
     assert charts_in(content, fmt) >= 4  # years, categories, regions, measures, reports
 
 
+@pytest.mark.slow  # about 1 s
 def test_the_command_builds_every_kind_with_a_progress_bar(reprisals, tmp_path):
     for name in ("annual", "assessment", "reprisals"):
         output = tmp_path / f"{name}.docx"

@@ -79,6 +79,7 @@ def test_the_period_decides_and_a_scope_limits(dataset):
     assert kenya.total.get("total") == 2
 
 
+@pytest.mark.slow  # about 6 s
 def test_build_report_sdg16101_writes_the_table_in_every_format(dataset, tmp_path):
     import io
 

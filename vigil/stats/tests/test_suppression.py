@@ -107,6 +107,7 @@ small_counts = st.sampled_from([0, 0, 0, 1, 2, 3, 4, 5, 6, 8, 12, 20, 35])
         )
     )
 )
+@pytest.mark.slow  # about 7 s
 def test_no_small_count_of_any_table_can_be_narrowed_below_the_threshold(cells):
     table = suppress(grid(cells))
     for position in table.positions():
@@ -133,6 +134,7 @@ def test_no_small_count_of_any_table_can_be_narrowed_below_the_threshold(cells):
         )
     )
 )
+@pytest.mark.slow  # about 5 s
 def test_no_small_count_of_yearly_tables_and_their_whole_period_table_can_be_narrowed(years):
     rows, columns = len(years[0]), len(years[0][0])
     whole = [[sum(year[i][j] for year in years) for j in range(columns)] for i in range(rows)]
