@@ -1,8 +1,9 @@
 """Delete what Vigil keeps only for a while; run it daily (cron or a systemd timer).
 
 Each app whose records expire has a `retention` module with `purge() -> str`, which
-deletes what is past its time and says in one line how much it deleted. This command
-runs each, in the order of INSTALLED_APPS, and names no app itself:
+deletes what is past its time and says how much it deleted. This command runs
+each, in the order of INSTALLED_APPS, prints what they said on one line, and names no
+app itself:
 
 - intake (`intake/retention.py`): reports closed without becoming a case,
   `VIGIL_INTAKE_RETENTION_DAYS` (90) days after closing, with their messages and files;
@@ -33,5 +34,5 @@ class Command(BaseCommand):
     help = "Delete closed intake reports past their retention, and old report files."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for module in retention_modules():
-            self.stdout.write(module.purge())
+        # One line, as before the apps had their own modules, for whatever watches it.
+        self.stdout.write(", ".join(module.purge() for module in retention_modules()))
