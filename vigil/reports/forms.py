@@ -13,7 +13,21 @@ from vigil.reports import assessment, registry
 FORMAT_CHOICES = [("pdf", "PDF"), ("docx", "Word (DOCX)"), ("html", "HTML")]
 
 
-class ReportRequestForm(DeskForm):
+class PeriodForm(DeskForm):
+    """A form with periods (start field, end field): an end before its start is an
+    error on the end field, in the reader's language."""
+
+    periods: tuple[tuple[str, str], ...] = (("starts_on", "ends_on"),)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for start, end in self.periods:
+            if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
+                self.add_error(end, _("The end of the period is before its start."))
+        return cleaned
+
+
+class ReportRequestForm(PeriodForm):
     """Which report to build, for which period, in which format and language."""
 
     report = forms.ChoiceField(label=_("Report"))
@@ -29,15 +43,8 @@ class ReportRequestForm(DeskForm):
             (code, language_name(code)) for code, _name in settings.LANGUAGES
         ]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if start and end and end < start:
-            self.add_error("ends_on", _("The end of the period is before its start."))
-        return cleaned
 
-
-class NarrativeForm(DeskForm):
+class NarrativeForm(PeriodForm):
     """The assessment's narrative sections for one period."""
 
     starts_on = forms.DateField(label=_("From"), widget=DATE_INPUT)
@@ -51,15 +58,10 @@ class NarrativeForm(DeskForm):
                 max_length=20_000,
             )  # fmt: skip
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if start and end and end < start:
-            self.add_error("ends_on", _("The end of the period is before its start."))
-        return cleaned
 
+class CommunicationsReportForm(PeriodForm):
+    periods = (("sent_from", "sent_to"), ("replies_from", "replies_to"))
 
-class CommunicationsReportForm(DeskForm):
     sent_from = forms.DateField(label=_("Sent from"), widget=DATE_INPUT)
     sent_to = forms.DateField(label=_("Sent until"), widget=DATE_INPUT)
     replies_from = forms.DateField(
@@ -71,28 +73,12 @@ class CommunicationsReportForm(DeskForm):
     replies_to = forms.DateField(
         label=_("Replies received until"), widget=DATE_INPUT, required=False
     )
-    format = forms.ChoiceField(
-        label=_("Format"),
-        choices=[("pdf", "PDF"), ("docx", "Word (DOCX)"), ("html", "HTML")],
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        for start, end in (("sent_from", "sent_to"), ("replies_from", "replies_to")):
-            if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
-                self.add_error(end, _("The end of the period is before its start."))
-        return cleaned
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES)
 
 
-class CompilationForm(DeskForm):
+class CompilationForm(PeriodForm):
+    periods = (("start", "end"),)
+
     start = forms.DateField(label=_("Activities from"), widget=DATE_INPUT)
     end = forms.DateField(label=_("Activities until"), widget=DATE_INPUT)
-    format = forms.ChoiceField(
-        label=_("Format"), choices=[("pdf", "PDF"), ("docx", "Word (DOCX)"), ("html", "HTML")]
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            self.add_error("end", _("The end of the period is before its start."))
-        return cleaned
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES)

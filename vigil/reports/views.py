@@ -203,6 +203,42 @@ def narrative_edit(request: HttpRequest) -> HttpResponse:
 # --- Built on the spot, from the communications and activities desks ---------------
 
 
+def _on_the_spot(
+    request: HttpRequest,
+    form: Any,
+    *,
+    kind: str,
+    period: tuple[str, str],
+    title: str,
+    back: str,
+    recorded: Any,
+    **options: str,
+) -> HttpResponse:
+    """Build report `kind` from `form` (its `period` fields, its format, and `options`
+    as {build option: form field}) and hand the file over, or show the form again with
+    what is wrong. `recorded(data)` audits the build."""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            built = registry.build(
+                kind,
+                start=data[period[0]],
+                end=data[period[1]],
+                fmt=data["format"],
+                **{option: data[field] for option, field in options.items()},
+            )
+        except documents.DocumentsUnavailable:
+            form.add_error(None, documents.UNAVAILABLE)
+        else:
+            recorded(data)
+            return document(built.content, built.filename)
+    return render(
+        request,
+        "communications/form.html",
+        {"form": form, "title": title, "back": back, "submit": _("Build and download")},
+    )
+
+
 # The report lists letters still confidential: for those who approve and send them.
 @permission_required(Perm.APPROVE_COMMUNICATIONS, hidden=True)
 @second_factor_recent
@@ -212,35 +248,15 @@ def communications_report(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"sent_from": date(today.year, 1, 1), "sent_to": today, "format": "pdf"},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            built = registry.build(
-                "communications",
-                start=data["sent_from"],
-                end=data["sent_to"],
-                fmt=data["format"],
-                replies_from=data["replies_from"],
-                replies_to=data["replies_to"],
-            )
-        except documents.DocumentsUnavailable:
-            form.add_error(None, documents.UNAVAILABLE)
-        else:
-            audit.record(
-                actor=request.user, action="communications.report_built", obj=None,
-                fields=[data["format"], data["sent_from"].isoformat(), data["sent_to"].isoformat()],
-            )  # fmt: skip
-            return document(built.content, built.filename)
-    return render(
-        request,
-        "communications/form.html",
-        {
-            "form": form,
-            "title": _("Communications report"),
-            "back": reverse("communications:list"),
-            "submit": _("Build and download"),
-        },
-    )
+    return _on_the_spot(
+        request, form, kind="communications", period=("sent_from", "sent_to"),
+        title=_("Communications report"), back=reverse("communications:list"),
+        replies_from="replies_from", replies_to="replies_to",
+        recorded=lambda data: audit.record(
+            actor=request.user, action="communications.report_built", obj=None,
+            fields=[data["format"], data["sent_from"].isoformat(), data["sent_to"].isoformat()],
+        ),
+    )  # fmt: skip
 
 
 @permission_required(Perm.BUILD_REPORTS, hidden=True)
@@ -251,24 +267,12 @@ def compilation(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"start": date(today.year, 1, 1), "end": today, "format": "pdf"},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            built = registry.build(
-                "compilation", start=data["start"], end=data["end"], fmt=data["format"]
-            )
-        except documents.DocumentsUnavailable:
-            form.add_error(None, documents.UNAVAILABLE)
-        else:
-            audit.record(
-                actor=request.user, action="reports.built", object_type="report",
-                object_id="compilation",
-                fields=[data["format"], data["start"].isoformat(), data["end"].isoformat()],
-            )  # fmt: skip
-            return document(built.content, built.filename)
-    return render(
-        request,
-        "communications/form.html",
-        {"form": form, "title": _("Compilation of activity reports"),
-         "back": reverse("activities:list"), "submit": _("Build and download")},
+    return _on_the_spot(
+        request, form, kind="compilation", period=("start", "end"),
+        title=_("Compilation of activity reports"), back=reverse("activities:list"),
+        recorded=lambda data: audit.record(
+            actor=request.user, action="reports.built", object_type="report",
+            object_id="compilation",
+            fields=[data["format"], data["start"].isoformat(), data["end"].isoformat()],
+        ),
     )  # fmt: skip
