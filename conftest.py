@@ -41,6 +41,37 @@ def _plain_http():
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _argon2_once_per_password():
+    """Real Argon2 at full strength, computed once per distinct input in the session.
+
+    The suite makes its named people, with the same few passwords, hundreds of times
+    and logs them in as often; each Argon2 hash costs about a quarter of a second. The
+    first hash of a password is real and reused for the same password later (so two
+    accounts with one password share a salt here, and only here), and a check of a
+    (password, hash) pair already checked gives the same answer. A wrong password, a
+    new hash or a new password still goes through Argon2."""
+    from functools import lru_cache
+
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    encode, verify = Argon2PasswordHasher.encode, Argon2PasswordHasher.verify
+    hasher = Argon2PasswordHasher()
+
+    @lru_cache(maxsize=64)
+    def encoded(password: str) -> str:
+        return encode(hasher, password, hasher.salt())
+
+    @lru_cache(maxsize=256)
+    def checked(password: str, hashed: str) -> bool:
+        return verify(hasher, password, hashed)
+
+    Argon2PasswordHasher.encode = lambda self, password, salt: encoded(password)
+    Argon2PasswordHasher.verify = lambda self, password, hashed: checked(password, hashed)
+    yield
+    Argon2PasswordHasher.encode, Argon2PasswordHasher.verify = encode, verify
+
+
 @pytest.fixture(autouse=True)
 def _english_to_start_with():
     # A request in Dutch leaves Dutch active in the thread (Django activates the
