@@ -90,6 +90,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer load balancers by address, over plain HTTP,
+    # with no session, before the host check and the HTTPS redirect (core/health.py).
+    "vigil.core.health.answer_probes",
     "django.middleware.security.SecurityMiddleware",
     # Near the top, so that every answer has them, also those the middlewares below
     # give themselves (a refused request, the way to the second factor).

@@ -46,6 +46,16 @@ def _root() -> Path:
     return root.resolve()
 
 
+def ready() -> bool:
+    """Whether the store can take files now (its folder exists, or can be made, and is
+    writable): for the readiness probe, which writes nothing."""
+    try:
+        root = _root()
+    except OSError:
+        return False
+    return os.access(root, os.W_OK | os.X_OK)
+
+
 def _path(name: str) -> Path:
     root = _root()
     path = (root / name[:2] / name).resolve()
