@@ -36,11 +36,11 @@ messages: $(COMPILED) ## Compile the translation catalogs (.po -> .mo)
 
 run: export VIGIL_DEBUG ?= 1
 run: export VIGIL_DEMO_MODE ?= 1
-run: $(STAMP_RUN) messages ## Migrate the SQLite database in var/, load the demo data once, serve on 127.0.0.1:$(PORT)
+run: $(STAMP_RUN) messages ## Migrate the SQLite database in var/, load the demo data once, serve on 127.0.0.1:$(PORT) with a worker
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py loaddemo
 	@echo "Vigil is starting on http://127.0.0.1:$(PORT)/ (the desk: http://127.0.0.1:$(PORT)/desk/)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@scripts/serve-with-worker $(PY) $(PORT)
 
 # The suite runs with production settings (VIGIL_DEBUG unset), throwaway keys and its
 # own data folder, so that it never touches the demo's var/.

@@ -93,11 +93,25 @@ def _audit_anchors_of_its_own(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "statistics"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "statistics"):
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_the_test_process():
+    """A task queued by the code under test runs at once, in this process, once the
+    transaction that queued it has committed: Huey's immediate mode (its in-memory
+    storage). The real queue (a `run_huey` worker on SQLite and on Redis, killed
+    mid-task) is tested in tests/test_queue.py, with processes of its own."""
+    from vigil.core import queue
+
+    queue.huey().immediate = True
+    yield
 
 
 # The audit trail's key of every `manage.py` process a test starts (a setting that

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "vigil.api",
     "vigil.exchange",
     "vigil.backups",  # walks every app's tables through the app registry
+    "huey.contrib.djhuey",  # the task queue: `run_huey` and each app's tasks.py
     "ninja",  # only for its own static files: the API docs load nothing from elsewhere
     # Two-factor login; its devices (an authenticator app, recovery codes) are Vigil's
     # own, in vigil.accounts, kept encrypted and hashed: django-otp's plugins are not used.
@@ -172,6 +173,47 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Counts made by a worker must reach the web processes that show them: the statistics
+# have a cache of their own, shared by every process (Redis, or without it files in
+# the data folder). It holds counts only, never a name or a searched word (those stay
+# in the default cache, in memory or in Redis).
+CACHES["statistics"] = (
+    {**CACHES["default"], "KEY_PREFIX": "statistics"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "statistics"),
+    }
+)
+
+# --- Task queue (Huey) ----------------------------------------------------------------
+# Every piece of background work is a Huey task (each app's tasks.py): its SQLite
+# storage in the data folder by default, so `make run` needs no server; Redis with
+# VIGIL_QUEUE_URL, or VIGIL_REDIS_URL when that is set, for several hosts. Vigil's own
+# job rows, not the queue, say what is still to do (core/jobs.py): a task lost with a
+# killed worker is found and queued again. `run_huey` is the worker; the one host
+# that also schedules (periodic tasks) runs it without --no-periodic.
+QUEUE_URL = os.environ.get("VIGIL_QUEUE_URL", "").strip() or REDIS_URL
+if QUEUE_URL and not QUEUE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        "VIGIL_QUEUE_URL must be a Redis URL (redis://host:6379/0), or be left unset for "
+        "the queue in the data folder."
+    )
+HUEY = {
+    "name": os.environ.get("VIGIL_QUEUE_NAME", "").strip() or "vigil",
+    "results": False,  # tasks report through their job rows, never through the queue
+    "immediate": False,  # huey's default follows DEBUG; `make run` runs a real worker
+    "utc": True,
+    "consumer": {"workers": 2, "worker_type": "thread"},
+    **(
+        {"huey_class": "huey.RedisHuey", "url": QUEUE_URL}
+        if QUEUE_URL
+        else {
+            "huey_class": "vigil.core.queue.DataFolderHuey",
+            "filename": str(DATA_DIR / "queue.sqlite3"),
+        }
+    ),
+}
 
 # --- Authentication -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,6 +1,6 @@
 """The probes a load balancer or an orchestrator asks: `/healthz` (the process
-answers) and `/readyz` (it can serve: the database, the cache and the file store
-are reachable).
+answers) and `/readyz` (it can serve: the database, the cache, the file store and
+the task queue are reachable).
 
 They answer first, before any other middleware, so that a probe needs no allowed host
 name, no HTTPS, no session and no cookie (a load balancer asks by address, over the
@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
+from vigil.core import queue
 from vigil.core.middleware import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from vigil.vault import files
 
@@ -42,7 +43,12 @@ def _cache() -> bool:
 
 
 def checks() -> dict[str, bool]:
-    return {"database": _database(), "cache": _cache(), "files": files.ready()}
+    return {
+        "database": _database(),
+        "cache": _cache(),
+        "files": files.ready(),
+        "queue": queue.reachable(),
+    }
 
 
 def _answer(status: int, body: dict) -> HttpResponse:

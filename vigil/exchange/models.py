@@ -64,6 +64,10 @@ class ImportJob(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     problems = EncryptedTextField(blank=True)  # JSON: [[kind, row, column, reason], ...]
     failure = models.CharField(max_length=300, blank=True)
+    # The queue's hold on the job (core/jobs.py): how many times a worker took it, and
+    # the token of the one that holds it now.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,12 +1,11 @@
 """Reports built in the background from the desk, with their progress in the
 database so that the page can poll it.
 
-This is the one place where a report's background work starts (`start_thread`):
-today a thread of the web process that received the request, with its own
-database connection (core/jobs.py); the task queue of the scale-out issue (16)
-replaces that one function, and nothing else changes. Should the process stop
-midway, the build stops being updated; after `STALLED_AFTER` without progress the
-page says so, and the person can ask again.
+This is the one place where a report's background work starts: `request_build`
+records the build and, once the request's transaction has committed, queues the
+task `reports.tasks.build_report`, which a worker runs (`run`). The build's row is
+the source of truth (core/jobs.py): a build whose worker died is queued again by the
+scheduler, and a build is stored once however many workers tried it.
 """
 
 import logging
@@ -16,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 
-from vigil.core import audit, documents, jobs
+from vigil.core import audit, documents, jobs, queue
 from vigil.reports import registry
 from vigil.reports.models import ReportBuild
 from vigil.vault import files
@@ -29,8 +28,8 @@ STALLED_AFTER = jobs.STALLED_AFTER
 def request_build(
     *, actor: Any, report: str, fmt: str, start: date, end: date, language: str
 ) -> ReportBuild:
-    """Record the request and start the build once the request's transaction has
-    committed (the thread reads the row with its own connection)."""
+    """Record the request and queue the build once the request's transaction has
+    committed (the worker reads the row with its own connection)."""
     if report not in {kind.name for kind in registry.allowed(actor)}:
         raise PermissionError(report)
     build = ReportBuild.objects.create(
@@ -41,50 +40,49 @@ def request_build(
         actor=actor, action="reports.requested", obj=build,
         fields=[report, fmt, start.isoformat(), end.isoformat()],
     )  # fmt: skip
-    transaction.on_commit(lambda: start_thread(build.pk))
+    transaction.on_commit(lambda: enqueue(build.pk))
     return build
 
 
-def start_thread(pk: Any) -> Any:
-    return jobs.start_thread(run, pk, "report")
+def enqueue(pk: Any) -> None:
+    from vigil.reports.tasks import build_report
+
+    build_report(str(pk))
 
 
 def run(pk: Any) -> None:
-    """Build the report and store it, or record why not. Never raises: it is the end
-    of a thread. Logs name the build, never its content."""
-    try:
-        jobs.retrying(
-            lambda: ReportBuild.objects.filter(pk=pk).update(
-                state=ReportBuild.State.RUNNING, updated_at=timezone.now()
-            )
-        )
-        build = ReportBuild.objects.get(pk=pk)
-        with translation.override(build.language):
-            built = registry.build(
-                build.report, start=build.starts_on, end=build.ends_on, fmt=build.fmt,
-                progress=lambda total: jobs.Progress(ReportBuild, pk, total),
-                language=build.language,
-            )  # fmt: skip
-        stored = files.save(built.content)
-        jobs.retrying(
-            lambda: ReportBuild.objects.filter(pk=pk).update(
-                state=ReportBuild.State.DONE, stored_name=stored.name, filename=built.filename,
-                size=stored.size, finished_at=timezone.now(),
-            )
-        )  # fmt: skip
-    except documents.DocumentsUnavailable:
-        _failed(pk, "unavailable")
-    except Exception as error:  # noqa: BLE001 - the thread's last stand
-        logger.error("report build %s failed: %s", pk, type(error).__name__)
-        _failed(pk, "error")
+    """Build the report and store it, or record why not. Raises only what the queue
+    should retry (a transient error); logs name the build, never its content."""
+    with jobs.running(ReportBuild, pk) as held:
+        if held is None:
+            return  # built, failed, or in another worker's hands
+        try:
+            build = ReportBuild.objects.get(pk=pk)
+            with translation.override(build.language):
+                built = registry.build(
+                    build.report, start=build.starts_on, end=build.ends_on, fmt=build.fmt,
+                    progress=held.progress, language=build.language,
+                )  # fmt: skip
+            stored = files.save(built.content)
+        except documents.DocumentsUnavailable:
+            held.finish(state=ReportBuild.State.FAILED, failure="unavailable",
+                        finished_at=timezone.now())  # fmt: skip
+            return
+        except Exception as error:
+            if queue.transient(error):
+                raise
+            logger.error("report build %s failed: %s", pk, type(error).__name__)
+            held.finish(state=ReportBuild.State.FAILED, failure="error", finished_at=timezone.now())
+            return
+        if not held.finish(
+            state=ReportBuild.State.DONE, stored_name=stored.name, filename=built.filename,
+            size=stored.size, finished_at=timezone.now(), done=held.total, total=held.total,
+        ):  # fmt: skip
+            files.delete(stored.name)  # another worker's copy is the one kept
 
 
-def _failed(pk: Any, reason: str) -> None:
-    jobs.retrying(
-        lambda: ReportBuild.objects.filter(pk=pk).update(
-            state=ReportBuild.State.FAILED, failure=reason, finished_at=timezone.now()
-        )
-    )
+def requeue_stalled() -> int:
+    return jobs.requeue_stalled(ReportBuild, enqueue, {"failure": "error"})
 
 
 RETENTION = timedelta(days=7)

@@ -58,6 +58,10 @@ class ReportBuild(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     failure = models.CharField(max_length=20, blank=True)  # "unavailable" or "error"
+    # The queue's hold on the job (core/jobs.py): how many times a worker took it, and
+    # the token of the one that holds it now.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
     stored_name = models.CharField(max_length=64, blank=True, editable=False)
     filename = models.CharField(max_length=200, blank=True)
     size = models.PositiveBigIntegerField(default=0)

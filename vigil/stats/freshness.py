@@ -1,6 +1,6 @@
 """How fresh the statistics are: the version of the records they were counted
 from (`data_version`), the cache keys made from it and from the reader's scope and
-filters, the cached counts (`counts`), and the recount in a background thread when
+filters, the cached counts (`counts`), and the recount as a task of the queue when
 counting is slow, so that a large desk answers at once with the previous counts and
 says when they were made. What is counted is counting.py's; this module decides only
 when to count it again.
@@ -8,25 +8,29 @@ when to count it again.
 
 import hashlib
 import logging
-import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
-from django.db import close_old_connections, connection, transaction
+from django.core.cache import caches
+from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from vigil.cases.models import Act, Defender, Incident, Perpetrator
 from vigil.cases.models import Case as CaseRecord
 from vigil.cases.selectors import CaseFilter
+from vigil.core import queue
 from vigil.core.permissions import country_scope
 from vigil.stats.counting import BREAKDOWNS, COUNTERS, Breakdown, Counts, labelled
 from vigil.stats.selectors import filtered_acts
 
 logger = logging.getLogger(__name__)
+
+# Shared by every process (settings.CACHES["statistics"]): a worker's counts reach the
+# web processes that show them.
+cache = caches["statistics"]
 
 CACHE_SECONDS = 3600  # a bound on staleness should a change ever bypass data_version()
 
@@ -120,30 +124,41 @@ def _count_now(
 
 
 def _recount_later(user: Any, filters: CaseFilter, names: list[str], digest: str) -> None:
-    """Recount in a thread of this process, once at a time per scope and filters,
-    after the request's transaction has committed (the lock is taken then, so a
-    transaction rolled back leaves none behind)."""
+    """Queue a recount (stats/tasks.py), once at a time per scope and filters, after
+    the request's transaction has committed (the lock is taken then, so a transaction
+    rolled back leaves none behind). The task carries the reader's id and the
+    filters without their words: statistics ignore them, and a searched name never
+    enters the queue."""
     lock = f"vigil:stats:recounting:{digest}"
-
-    def recount() -> None:
-        close_old_connections()
-        try:
-            _count_now(user, filters, names, data_version(), digest)
-        except Exception as error:  # noqa: BLE001 - the thread's last stand
-            logger.error("statistics recount failed: %s", type(error).__name__)
-        finally:
-            cache.delete(lock)
-            connection.close()
+    criteria = {k: v for k, v in asdict(filters).items() if k != "text"}
 
     def start() -> None:
         if not cache.add(lock, True, timeout=600):
             return  # a recount is under way
+        from vigil.stats.tasks import recount
+
         try:
-            threading.Thread(target=recount, name="stats-recount", daemon=True).start()
-        except RuntimeError:  # no thread to be had: the next reader tries again
+            recount(user.pk, criteria, names, digest)
+        except Exception:  # the queue out of reach: the next reader asks again
             cache.delete(lock)
+            raise
 
     transaction.on_commit(start)
+
+
+def recount(user_pk: Any, criteria: dict[str, Any], names: list[str], digest: str) -> None:
+    """The queued recount (stats/tasks.py): count now, then let the next one be asked."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        user = get_user_model().objects.get(pk=user_pk)
+        _count_now(user, CaseFilter(**criteria), names, data_version(), digest)
+    except Exception as error:
+        if queue.transient(error):
+            raise  # the queue tries again, later
+        logger.error("statistics recount failed: %s", type(error).__name__)
+    finally:
+        cache.delete(f"vigil:stats:recounting:{digest}")
 
 
 def dashboard_counted(user: Any, filters: CaseFilter) -> tuple[dict[str, Breakdown], Counted]:

@@ -27,12 +27,14 @@ def test_healthz_answers_by_address_over_http_without_touching_the_database(
 
 
 @pytest.mark.django_db
-def test_readyz_says_ready_when_the_database_the_cache_and_the_file_store_work(client):
+def test_readyz_says_ready_when_the_database_the_cache_the_file_store_and_the_queue_work(
+    client,
+):
     response = probe(client, "/readyz")
     assert response.status_code == 200
     assert json.loads(response.content) == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "files": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "files": "ok", "queue": "ok"},
     }
 
 
@@ -51,7 +53,7 @@ def test_readyz_names_an_unreachable_cache_and_nothing_more(client):
     body = json.loads(response.content)
     assert body == {
         "status": "unavailable",
-        "checks": {"database": "ok", "cache": "failing", "files": "ok"},
+        "checks": {"database": "ok", "cache": "failing", "files": "ok", "queue": "ok"},
     }
     assert b"127.0.0.1" not in response.content and b"redis" not in response.content
 
@@ -70,3 +72,23 @@ def test_readyz_names_a_file_store_that_cannot_be_made(client, settings, tmp_pat
 def test_the_probes_only_answer_reads(client):
     assert client.post("/healthz", HTTP_HOST="10.0.0.7").status_code == 405
     assert client.post("/readyz", HTTP_HOST="10.0.0.7").status_code == 405
+
+
+@pytest.mark.django_db
+def test_readyz_names_a_task_queue_out_of_reach(client, monkeypatch):
+    import socket
+
+    from huey import RedisHuey
+
+    from vigil.core import queue
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    unreachable = RedisHuey("vigil-readyz-test", url=f"redis://127.0.0.1:{port}/0")
+    monkeypatch.setattr(queue, "huey", lambda: unreachable)
+    response = probe(client, "/readyz")
+    assert response.status_code == 503
+    assert json.loads(response.content)["checks"] == {
+        "database": "ok", "cache": "ok", "files": "ok", "queue": "failing",
+    }  # fmt: skip

@@ -109,15 +109,15 @@ def test_importing_the_same_file_again_changes_nothing(records, carol, tmp_path)
     assert Defender.objects.order_by("pk").first().occupation == "river guardian"  # rows follow ids
 
 
-def thousand_rows(bad_row: int) -> str:
-    """250 defenders, incidents, acts and sources (1,000 rows); act row `bad_row` has
-    a violation that does not exist."""
+def thousand_rows(bad_row: int, each: int = 250) -> str:
+    """250 (or `each`) defenders, incidents, acts and sources (1,000 rows); act row
+    `bad_row` has a violation that does not exist."""
     output = io.StringIO()
     from vigil.exchange.layout import csv_header
 
     writer = csv.DictWriter(output, fieldnames=csv_header()[:-1], extrasaction="ignore")
     writer.writeheader()
-    for n in range(1, 251):
+    for n in range(1, each + 1):
         writer.writerow(
             {
                 "record": "defender",
@@ -127,7 +127,7 @@ def thousand_rows(bad_row: int) -> str:
                 "country": "COL",
             }
         )
-    for n in range(1, 251):
+    for n in range(1, each + 1):
         writer.writerow(
             {
                 "record": "incident",
@@ -138,7 +138,7 @@ def thousand_rows(bad_row: int) -> str:
                 "country": "COL",
             }
         )
-    for n in range(1, 251):
+    for n in range(1, each + 1):
         violation = "flying" if n == bad_row else "threats"
         writer.writerow(
             {
@@ -150,7 +150,7 @@ def thousand_rows(bad_row: int) -> str:
                 "perpetrators": "police;business",
             }
         )
-    for n in range(1, 251):
+    for n in range(1, each + 1):
         writer.writerow(
             {
                 "record": "source",
@@ -297,15 +297,6 @@ def make_user_for_test():
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_is_imported_in_the_background_and_the_page_follows_it(client, carol):
     import time
-
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "the in-memory SQLite test database locks a whole table while the import "
-            "thread writes, so the page's polls fail; a SQLite file in WAL mode does not, "
-            "and the import itself is tested on SQLite by the test before this one"
-        )
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse

@@ -1,5 +1,5 @@
 """The counts are cached until a record changes; when counting is slow, the page
-shows the last counts, says when they were made, and a thread recounts (the
+shows the last counts, says when they were made, and a task of the queue recounts (the
 `records` fixture of conftest.py)."""
 
 import pytest
@@ -68,18 +68,11 @@ def test_when_counting_is_slow_the_page_shows_the_last_counts_and_asks_for_a_rec
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_recount_runs_in_a_thread_and_its_counts_replace_the_last_ones(
+def test_the_recount_runs_as_a_task_and_its_counts_replace_the_last_ones(
     client, dave, carol, records, monkeypatch
 ):
-    from django.db import connection
     from django.urls import reverse
 
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "the in-memory SQLite test database locks a whole table while the recount "
-            "thread reads it, so the test's own writes fail; a SQLite file in WAL mode does "
-            "not, and the test before this one covers the logic on SQLite"
-        )
     monkeypatch.setattr(freshness, "BACKGROUND_ABOVE", 0)
     client.force_login(dave)
     assert "being counted" in client.get(reverse("stats:dashboard")).content.decode()

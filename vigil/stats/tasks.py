@@ -1,0 +1,18 @@
+"""The statistics room's task: a recount asked for by a reader who was shown the
+previous counts (freshness.py), run by a worker, whose counts every web process then
+reads from the shared statistics cache."""
+
+from typing import Any
+
+from huey.contrib.djhuey import db_task
+
+from vigil.core import queue
+from vigil.stats import freshness
+
+
+@db_task(
+    retries=queue.RETRIES, retry_delay=queue.RETRY_DELAY, retry_backoff=queue.RETRY_BACKOFF,
+    name="stats.recount",
+)  # fmt: skip
+def recount(user_pk: Any, criteria: dict[str, Any], names: list[str], digest: str) -> None:
+    freshness.recount(user_pk, criteria, names, digest)
