@@ -6,7 +6,8 @@ never reached the queue (a web process killed between its commit and the queuein
 is found by the sweep. A transient error is retried with growing pauses. `make run`
 starts the web server and a worker together and Ctrl-C stops both.
 
-The logic of claims, sweeps and the schedule is tested in process at the end."""
+The logic of claims, sweeps and the schedule is tested in process, on the suite's
+database, in vigil/core/tests/test_jobs.py."""
 
 import json
 import os
@@ -17,7 +18,6 @@ import sys
 import time
 import urllib.request
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -83,7 +83,6 @@ print(json.dumps({**row, "defenders": Defender.objects.count(), "acts": Act.obje
 # The lease running out (time passing, here at once), then the scheduler's minute.
 SWEEP = """
 import os
-from datetime import timedelta
 from django.utils import timezone
 from vigil.core import jobs
 from vigil.exchange.models import ImportJob
@@ -98,12 +97,22 @@ requeue_stalled_builds.call_local()
 """
 
 
-@pytest.fixture(params=["sqlite-queue", "redis-queue"])
+BOTH_QUEUES = pytest.mark.parametrize(
+    "installation", ["sqlite-queue", "redis-queue"], indirect=True
+)
+
+
+@pytest.fixture
 def installation(request, tmp_path):
-    """An installation of its own: data folder, database, queue."""
+    """An installation of its own: data folder, database, queue. The kill test runs on
+    both queues; the others on the queue that goes with the suite's database (Redis
+    beside PostgreSQL, the data folder's beside SQLite), as installations are set up."""
     settings = {"VIGIL_DEBUG": "1"}
     database = None
     parent_url = os.environ.get("DATABASE_URL", "")
+    queue = getattr(request, "param", None) or (
+        "redis-queue" if parent_url.startswith("postgres") else "sqlite-queue"
+    )
     if parent_url.startswith("postgres"):
         import psycopg
 
@@ -113,7 +122,7 @@ def installation(request, tmp_path):
             connection.execute(f"CREATE DATABASE {database}")
         settings["DATABASE_URL"] = f"{server}/{database}"
     name = f"vigil-test-{uuid.uuid4().hex[:10]}"
-    if request.param == "redis-queue":
+    if queue == "redis-queue":
         settings.update(VIGIL_QUEUE_URL="redis://127.0.0.1:6379/0", VIGIL_QUEUE_NAME=name)
     env = manage_env(tmp_path / "data", **settings)
     for step in (("migrate", "--no-input"), ("shell", "--no-imports", "-c", SETUP)):
@@ -125,7 +134,7 @@ def installation(request, tmp_path):
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
-    if request.param == "redis-queue":
+    if queue == "redis-queue":
         import redis
 
         client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
@@ -173,6 +182,7 @@ class Installation:
         )
 
 
+@BOTH_QUEUES
 def test_an_import_whose_worker_is_killed_midway_runs_again_and_writes_once(installation):
     from vigil.exchange.tests.test_exchange import thousand_rows
 
@@ -281,92 +291,3 @@ def test_make_run_serves_with_a_worker_and_ctrl_c_stops_both(tmp_path):
     finally:
         if script.poll() is None:
             os.killpg(script.pid, signal.SIGKILL)
-
-
-# --- The logic, in process, on the suite's database ----------------------------------
-
-
-@pytest.fixture
-def build(db, carol):
-    from datetime import date
-
-    from vigil.reports.models import ReportBuild
-
-    return ReportBuild.objects.create(
-        report="annual", fmt="docx", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
-        language="en", requested_by=carol,
-    )  # fmt: skip
-
-
-def test_of_two_workers_holding_one_task_one_claims_it(build):
-    from vigil.core import jobs
-    from vigil.reports.models import ReportBuild
-
-    first = jobs.claim(ReportBuild, build.pk)
-    assert first and jobs.claim(ReportBuild, build.pk) is None
-    # Its lease running out (no heartbeat): another takes over, and the first, should
-    # it wake up, can record nothing.
-    ReportBuild.objects.filter(pk=build.pk).update(
-        updated_at=build.updated_at - jobs.LEASE - timedelta(seconds=1)
-    )
-    second = jobs.claim(ReportBuild, build.pk)
-    assert second and second != first
-    stale = jobs.Run(ReportBuild, build.pk, first, inline=True)
-    assert not stale.finish(state="done") and not stale.write()
-    assert jobs.Run(ReportBuild, build.pk, second, inline=True).finish(state="done")
-    build.refresh_from_db()
-    assert (build.state, build.attempts) == ("done", 2)
-    assert jobs.claim(ReportBuild, build.pk) is None  # done stays done
-
-
-def test_a_build_run_twice_is_stored_once(build):
-    from vigil.reports import builds
-    from vigil.vault import files
-
-    before = set(files.names())
-    builds.run(build.pk)
-    builds.run(build.pk)  # a duplicate task
-    build.refresh_from_db()
-    assert build.state == "done" and build.attempts == 1
-    assert set(files.names()) - before == {build.stored_name}
-
-
-def test_the_sweep_queues_again_what_nobody_holds_and_gives_up_in_the_end(build, carol):
-    from datetime import date
-
-    from django.utils import timezone
-
-    from vigil.core import jobs
-    from vigil.reports.models import ReportBuild
-
-    fresh = ReportBuild.objects.create(
-        report="annual", fmt="docx", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
-        language="en", requested_by=carol, state="running",
-    )  # fmt: skip
-    worn = ReportBuild.objects.create(
-        report="annual", fmt="docx", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
-        language="en", requested_by=carol, state="running", attempts=jobs.MAX_CLAIMS,
-    )  # fmt: skip
-    past = timezone.now() - jobs.LEASE - timedelta(seconds=1)
-    ReportBuild.objects.filter(pk__in=[build.pk, worn.pk]).update(updated_at=past)
-    queued: list[str] = []
-    assert jobs.requeue_stalled(ReportBuild, queued.append, {"failure": "error"}) == 1
-    assert queued == [str(build.pk)]  # the fresh one is someone's; the worn one failed
-    fresh.refresh_from_db(), worn.refresh_from_db()
-    assert fresh.state == "running" and (worn.state, worn.failure) == ("failed", "error")
-
-
-def test_the_schedule_runs_the_daily_work_and_the_sweeps():
-    from datetime import datetime
-
-    from django.utils.module_loading import autodiscover_modules
-    from huey.contrib.djhuey import HUEY
-
-    autodiscover_modules("tasks")  # as `run_huey` does
-    periodic = {task.__name__: task for task in HUEY._registry._periodic_tasks}
-    at = {name: task().validate_datetime for name, task in periodic.items()}
-    assert at["core.purge_expired"](datetime(2026, 12, 3, 3, 15))
-    assert not at["core.purge_expired"](datetime(2026, 12, 3, 4, 15))
-    assert at["core.anchor_audit"](datetime(2026, 12, 3, 3, 45))
-    for sweep in ("reports.requeue_stalled", "exchange.requeue_stalled"):
-        assert at[sweep](datetime(2026, 12, 3, 10, 7)) and at[sweep](datetime(2026, 12, 3, 10, 8))

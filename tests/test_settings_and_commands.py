@@ -173,3 +173,50 @@ def test_the_embedded_database_runs_in_wal_mode_and_takes_the_demo_data_once(tmp
     assert broken.returncode == 1
     assert "CommandError: Audit trail broken at entry id" in broken.stderr
     assert "(sequence 2," in broken.stderr
+
+
+QUEUE_OF = (
+    "import json, vigil.settings as s; "
+    "print(json.dumps({k: s.HUEY.get(k) for k in ('huey_class', 'url', 'filename', 'name')}))"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, {"huey_class": "vigil.core.queue.DataFolderHuey", "url": None, "name": "vigil"}),
+        (
+            {"VIGIL_REDIS_URL": "redis://127.0.0.1:6379/0"},
+            {"huey_class": "huey.RedisHuey", "url": "redis://127.0.0.1:6379/0", "name": "vigil"},
+        ),
+        (
+            {
+                "VIGIL_REDIS_URL": "redis://127.0.0.1:6379/0",
+                "VIGIL_QUEUE_URL": "redis://127.0.0.1:6379/1",
+                "VIGIL_QUEUE_NAME": "second",
+            },
+            {"huey_class": "huey.RedisHuey", "url": "redis://127.0.0.1:6379/1", "name": "second"},
+        ),
+    ],
+    ids=["embedded", "redis", "own-queue-url"],
+)
+def test_the_task_queue_is_a_file_in_the_data_folder_unless_redis_is_named(tmp_path, env, expected):
+    result = subprocess.run(
+        [sys.executable, "-c", QUEUE_OF], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env=manage_env(tmp_path, **{"VIGIL_DEBUG": "1", "VIGIL_REDIS_URL": "", **env}),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    import json
+
+    queue = json.loads(result.stdout)
+    filename = queue.pop("filename")
+    assert queue == expected
+    assert filename == (None if expected["url"] else str(tmp_path / "queue.sqlite3"))
+
+
+def test_a_queue_url_that_is_not_redis_is_refused(tmp_path):
+    result = manage(
+        "check", env={"VIGIL_DEBUG": "1", "VIGIL_QUEUE_URL": "amqp://x"}, data_dir=tmp_path
+    )
+    assert result.returncode != 0
+    assert "VIGIL_QUEUE_URL must be a Redis URL" in result.stderr

@@ -60,7 +60,8 @@ CANONICAL_VERSION = KEYED_VERSION
 _KEY_ID_LABEL = b"vigil audit key id v1"
 ANCHOR_FILE_NAME = "anchors"
 # Who wrote an anchor line. A "restore" line marks a trail replaced by a backup's.
-ANCHOR_SOURCES = ("anchor_audit", "backup", "verify_audit", "restore")
+# "schedule" is the task queue's daily anchoring (core/tasks.py).
+ANCHOR_SOURCES = ("anchor_audit", "schedule", "backup", "verify_audit", "restore")
 RESTORED_ACTION = "core.backup_restored"
 
 # An arbitrary constant: the key of the PostgreSQL advisory lock that serialises

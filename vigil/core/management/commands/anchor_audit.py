@@ -10,9 +10,8 @@ class Command(BaseCommand):
     help = (
         "Append the audit trail's newest entry (its sequence number, id and keyed hash) "
         "to the anchor file in VIGIL_AUDIT_ANCHOR_DIR, which verify_audit reads back: a "
-        "trail rewritten or cut short before that entry is then found. Run it daily (from "
-        "cron or a systemd timer, until Vigil's task queue schedules it), and keep the "
-        "anchor file on other storage or copy it off."
+        "trail rewritten or cut short before that entry is then found. The task queue's "
+        "scheduler runs it daily; keep the anchor file on other storage or copy it off."
     )
 
     def handle(self, *args: object, **options: object) -> None:
