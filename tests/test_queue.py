@@ -83,6 +83,7 @@ print(json.dumps({**row, "defenders": Defender.objects.count(), "acts": Act.obje
 # The lease running out (time passing, here at once), then the scheduler's minute.
 SWEEP = """
 import os
+from datetime import timedelta
 from django.utils import timezone
 from vigil.core import jobs
 from vigil.exchange.models import ImportJob
