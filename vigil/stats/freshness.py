@@ -87,6 +87,7 @@ def counts(
     and `allow_stale`, the previous counts (or, on a large desk with none yet,
     nothing but a notice) while a count runs in the background."""
     version, digest = data_version(), _digest(user, filters)
+    _watch(user, filters, digest)
     entry = cache.get(f"vigil:stats:{version}:{digest}")
     latest = cache.get(f"vigil:stats:latest:{digest}")
     if not entry and latest and latest.get("version") == version:
@@ -159,6 +160,59 @@ def recount(user_pk: Any, criteria: dict[str, Any], names: list[str], digest: st
         logger.error("statistics recount failed: %s", type(error).__name__)
     finally:
         cache.delete(f"vigil:stats:recounting:{digest}")
+
+
+# The scopes and filters read lately, for the scheduled recount (`refresh`): each
+# digest with its reader's id and criteria (never a searched word). Bounded, and
+# forgotten after a day without a reader.
+WATCHED = "vigil:stats:watched"
+WATCH_MAX = 100
+WATCH_SECONDS = 24 * 3600
+
+
+def _watch(user: Any, filters: CaseFilter, digest: str) -> None:
+    """Remember that this scope and these filters are read. Written at most every ten
+    minutes per digest; two readers racing may lose one entry, which only means that
+    one waits for its count once."""
+    watched = cache.get(WATCHED) or {}
+    now = time.time()
+    if digest in watched and now - watched[digest]["read"] < 600:
+        return
+    criteria = {k: v for k, v in asdict(filters).items() if k != "text"}
+    watched[digest] = {"user": user.pk, "criteria": criteria, "read": now}
+    recent = sorted(watched.items(), key=lambda item: item[1]["read"], reverse=True)
+    watched = {k: v for k, v in recent[:WATCH_MAX] if now - v["read"] < WATCH_SECONDS}
+    cache.set(WATCHED, watched, WATCH_SECONDS)
+
+
+def refresh() -> int:
+    """The schedule's recount (stats/tasks.py, every minute): when the records have
+    changed since the last run, count again every scope and filters read lately, so
+    that the next reader finds exact numbers waiting. Returns how many were counted."""
+    from django.contrib.auth import get_user_model
+
+    version = data_version()
+    if cache.get("vigil:stats:refreshed") == version:
+        return 0
+    done = 0
+    for digest, watched in (cache.get(WATCHED) or {}).items():
+        latest = cache.get(f"vigil:stats:latest:{digest}")
+        if latest and latest.get("version") == version:
+            continue
+        lock = f"vigil:stats:recounting:{digest}"
+        if not cache.add(lock, True, timeout=600):
+            continue  # a reader's recount is under way
+        try:
+            user = get_user_model().objects.filter(pk=watched["user"], is_active=True).first()
+            if user is None:
+                continue
+            names = list(latest["counts"]) if latest else BREAKDOWNS
+            _count_now(user, CaseFilter(**watched["criteria"]), names, version, digest)
+            done += 1
+        finally:
+            cache.delete(lock)
+    cache.set("vigil:stats:refreshed", version, CACHE_SECONDS)
+    return done
 
 
 def dashboard_counted(user: Any, filters: CaseFilter) -> tuple[dict[str, Breakdown], Counted]:
