@@ -77,8 +77,12 @@ def _replica_has_caught_up(wait: float) -> str | None:
     try:
         with connections[REPLICA].cursor() as cursor:
             while True:
-                # NULL (not a replica, e.g. promoted) counts as lagging: never read there.
-                cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])
+                # A server no longer (or never) in recovery, a promoted replica, is
+                # no copy of this primary: it counts as lagging, never read there.
+                cursor.execute(
+                    "SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= %s::pg_lsn",
+                    [target],
+                )
                 if cursor.fetchone()[0]:
                     return None
                 if time.monotonic() >= deadline:
