@@ -160,6 +160,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def replica_database(url: str) -> dict:
+    """DATABASES["replica"]: a PostgreSQL streaming replica of the primary, for the
+    reads that opt in (core/reading.py). A replica out of reach costs a reader at most
+    `connect_timeout` seconds once, then the primary serves; in the test suite the
+    alias mirrors the primary (the replica tests make a real one: tests/replica/)."""
+    replica = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a PostgreSQL database.")
+    replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": 3}
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+# DATABASE_REPLICA_URL (postgres://...) names a streaming replica of a PostgreSQL
+# primary: statistics, report builds and exports read there when it has caught up
+# (waiting at most VIGIL_REPLICA_MAX_LAG seconds for it), everything else on the primary.
+REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs a PostgreSQL primary: set DATABASE_URL to the "
+            "database the replica follows."
+        )
+    DATABASES["replica"] = replica_database(REPLICA_URL)
+DATABASE_ROUTERS = ["vigil.core.reading.Router"]
+REPLICA_MAX_LAG = float(os.environ.get("VIGIL_REPLICA_MAX_LAG") or 0.5)
+
 # --- Cache (throttling state lives here, never in the database) -------------------
 # One process: local memory. Several processes or hosts: point VIGIL_REDIS_URL at
 # Redis so that every worker sees the same counters.

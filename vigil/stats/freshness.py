@@ -21,7 +21,7 @@ from django.utils import timezone
 from vigil.cases.models import Act, Defender, Incident, Perpetrator
 from vigil.cases.models import Case as CaseRecord
 from vigil.cases.selectors import CaseFilter
-from vigil.core import queue
+from vigil.core import queue, reading
 from vigil.core.permissions import country_scope
 from vigil.stats.counting import BREAKDOWNS, COUNTERS, Breakdown, Counts, labelled
 from vigil.stats.selectors import filtered_acts
@@ -115,9 +115,14 @@ def _count_now(
     started, at = time.perf_counter(), timezone.now()
     entry = entry or {"counted_at": at, "counts": {}, "seconds": 0.0, "version": version}
     acts = filtered_acts(user, filters)
-    for name in names:
-        if name not in entry["counts"]:
-            entry["counts"][name] = COUNTERS[name](acts)
+    # `version` was read on the primary before this block, and the replica serves it
+    # only once it has replayed every commit made before the block began: the counts
+    # are never older than the records they are filed under (they may be newer, and
+    # the next reader's version then asks for them again).
+    with reading.from_replica():
+        for name in names:
+            if name not in entry["counts"]:
+                entry["counts"][name] = COUNTERS[name](acts)
     entry["seconds"] += time.perf_counter() - started
     cache.set(f"vigil:stats:{version}:{digest}", entry, CACHE_SECONDS)
     cache.set(f"vigil:stats:latest:{digest}", entry, CACHE_SECONDS * 24)
