@@ -188,7 +188,7 @@ class Cluster:
             [str(postgres_bin() / "postgres"), "-D", str(data),
              "-c", f"listen_addresses={HOSTS[host]}", "-c", "port=5432",
              "-c", f"unix_socket_directories={sockets}", "-c", "wal_level=replica",
-             "-c", "max_wal_senders=5", "-c", "hot_standby=on", "-c", "max_connections=200",
+             "-c", "max_wal_senders=5", "-c", "hot_standby=on", "-c", "hot_standby_feedback=on", "-c", "max_connections=200",
              "-c", "fsync=on"],
             user="postgres",
         )  # fmt: skip

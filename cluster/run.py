@@ -18,6 +18,8 @@ Afterwards, and the run fails unless each holds:
 - every report build and import queued finished, once: each build is done with one
   stored file, and each import's records exist once, with one audit entry;
 - `verify_audit` passes;
+- the replica served reads (statistics and report builds read there once it has
+  caught up with the primary);
 - after the restart, no request fails.
 It prints requests per second, p95 and the failures before, during and after the kill.
 """
@@ -255,6 +257,16 @@ def outcome_of(cluster: Cluster, env: dict[str, str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def replica_transactions() -> int:
+    """Transactions the replica has served on Vigil's database (pg_stat_database)."""
+    done = subprocess.run(
+        ["psql", "-qAt", "-h", HOSTS["pg2"], "-U", "postgres", "-d", "vigil", "-c",
+         "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'vigil'"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(done.stdout.strip())
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
@@ -313,6 +325,7 @@ def main() -> int:
         base = cluster.nginx(["web1", "web2"])
 
         before = outcome_of(cluster, env)
+        replica_before = replica_transactions()
         imports = cluster.manage(
             "web2", {**env, "EACH": str(IMPORT_ROWS_EACH)}, "shell", "--no-imports", "-c", IMPORTS
         )
@@ -431,6 +444,9 @@ def main() -> int:
             failures.append(f"import: {outcome['imports']}, {outcome['imported_entries']} entries")
         if imported != IMPORT_ROWS_EACH:
             failures.append(f"the import wrote {imported} defenders, not {IMPORT_ROWS_EACH}")
+        replica_served = replica_transactions() - replica_before
+        if replica_served <= 0:
+            failures.append("the replica served no reads: statistics and builds read the primary")
         verified = cluster.manage("work2", env, "verify_audit")
         if verified.returncode:
             failures.append("verify_audit failed: " + (verified.stdout + verified.stderr)[-500:])
@@ -477,6 +493,7 @@ def main() -> int:
             f"builds {len(requested)} (attempts {sorted(b['attempts'] for b in outcome['builds'])}), "
             f"imports {outcome['imports']}"
         )
+        print(f"transactions served by the replica: {replica_served}")
         after = phases["after the restart"]
         if any(not r.ok for r in after):
             failures.append(f"{sum(not r.ok for r in after)} requests failed after the restart")
