@@ -21,6 +21,8 @@ import secrets
 import time
 from collections.abc import Callable
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import Counter, Histogram
 
@@ -72,19 +74,23 @@ def measure_requests(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
 
     def middleware(request: HttpRequest) -> HttpResponse:
         sent = request.META.get("HTTP_X_REQUEST_ID", "")
-        made = sent if _REQUEST_ID_FORMAT.fullmatch(sent) else secrets.token_hex(16)
-        token = REQUEST_ID.set(made)
+        # Kept until the answer is closed, not only while the middlewares run: Django
+        # logs a failed answer ("Not Found: /path") after the last of them returns.
+        REQUEST_ID.set(sent if _REQUEST_ID_FORMAT.fullmatch(sent) else secrets.token_hex(16))
         started = time.perf_counter()
-        try:
-            response = get_response(request)
-            route = route_of(request)
-            LATENCY.labels(route).observe(time.perf_counter() - started)
-            REQUESTS.labels(route, status_class(response.status_code)).inc()
-            return response
-        finally:
-            REQUEST_ID.reset(token)
+        response = get_response(request)
+        route = route_of(request)
+        LATENCY.labels(route).observe(time.perf_counter() - started)
+        REQUESTS.labels(route, status_class(response.status_code)).inc()
+        return response
 
     return middleware
+
+
+@receiver(request_finished)
+def _forget_the_request_id(**kwargs: object) -> None:
+    """Lines written between requests (a worker thread's, the server's) carry none."""
+    REQUEST_ID.set("")
 
 
 class RequestIdFilter(logging.Filter):
