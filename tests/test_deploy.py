@@ -124,6 +124,8 @@ def directives(name: str) -> list[str]:
 
 def test_the_site_matches_vigils_limits_headers_and_logs():
     assert directives("client_max_body_size") == ["110m"]
+    assert directives("ssl_protocols") == ["TLSv1.2 TLSv1.3"]
+    assert directives("ssl_session_tickets") == ["off"]
     assert settings.REQUEST_MAX_BYTES == 110 * 1024 * 1024  # the default it mirrors
     assert directives("add_header") == []  # HSTS and the rest come from Vigil alone
     headers = directives("proxy_set_header")

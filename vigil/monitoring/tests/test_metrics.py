@@ -180,3 +180,13 @@ def test_a_source_out_of_reach_is_marked_and_the_rest_still_answers(client, toke
     assert value(text, "vigil_metrics_source_up", source="queue") == 0
     assert value(text, "vigil_metrics_source_up", source="database") == 1
     assert "127.0.0.1" not in text
+
+
+def test_a_short_token_is_refused_at_start(tmp_path):
+    from conftest import manage_env, run_manage
+
+    env = manage_env(tmp_path, VIGIL_DEBUG="1", VIGIL_METRICS_TOKEN="guessable")
+    done = run_manage("check", env=env)
+    assert done.returncode != 0
+    assert "VIGIL_METRICS_TOKEN is shorter than 32 characters" in done.stderr
+    assert "guessable" not in done.stderr
