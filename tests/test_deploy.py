@@ -398,19 +398,29 @@ def test_nginx_in_front_of_two_gunicorns_serves_vigil_and_survives_losing_one(
         bearer = {"Authorization": f"Bearer {METRICS_TOKEN}"}
         assert get(f"{site_url}/metrics", context=tls, headers=bearer)[0] == 404
 
-        # Each host's metrics, scraped directly: the counts of both workers, summed.
+        # Each host's metrics, scraped directly: the counts of all its workers, summed,
+        # also of workers that are gone. Every worker that answered is killed; the
+        # scrape is answered by one gunicorn started since, which counted none of them.
         for _ in range(12):
             assert get(f"http://127.0.0.1:{apps[0]}/healthz")[0] == 200
-        counts = set()
-        for _ in range(4):  # whichever worker answers the scrape
+
+        def healthz_count() -> float:
             status, _, body = get(f"http://127.0.0.1:{apps[0]}/metrics", headers=bearer)
             assert status == 200
-            found = re.search(
-                rb'vigil_http_requests_total\{route="healthz",status="2xx"\} (\S+)', body
-            )
-            counts.add(float(found.group(1)))
-        assert len(counts) == 1 and counts.pop() >= 12
-        assert list((tmp_path / "metrics-first").glob("counter_*.db"))  # the workers' files
+            pattern = rb'vigil_http_requests_total\{route="healthz",status="2xx"\} (\S+)'
+            return float(re.search(pattern, body).group(1))
+
+        before = healthz_count()
+        assert before >= 12
+        old_workers = workers_of(processes[0])
+        for pid in old_workers:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while len(set(workers_of(processes[0])) - set(old_workers)) < 2:
+            assert time.monotonic() < deadline, "gunicorn did not replace its workers"
+            time.sleep(0.3)
+        wait_until_up(f"http://127.0.0.1:{apps[0]}/healthz", processes[0])
+        assert healthz_count() >= before + 1  # the gone workers' 12, and the probe since
 
         # One application host killed outright: nginx sends every request to the other.
         os.killpg(processes[1].pid, signal.SIGKILL)
@@ -443,3 +453,11 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 90) -> N
         except OSError:
             time.sleep(0.3)
     raise AssertionError(f"{url} did not answer in {seconds} s")
+
+
+def workers_of(master: subprocess.Popen) -> list[int]:
+    """The pids of a gunicorn master's workers."""
+    found = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master.pid)], capture_output=True, text=True
+    )
+    return [int(pid) for pid in found.stdout.split()]
