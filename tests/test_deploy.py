@@ -437,6 +437,9 @@ def test_nginx_in_front_of_two_gunicorns_serves_vigil_and_survives_losing_one(
     assert "GET /submit/ HTTP" in access
     assert "canary-receipt" not in access and "?" not in access
     assert re.search(r" [0-9a-f]{32}$", access.splitlines()[0])  # the request id
+    for host in ("first", "second"):  # gunicorn keeps no access log of its own
+        written = logs[host].read_text()
+        assert "canary-receipt" not in written and "GET /" not in written
     json_lines = [line for line in logs["first"].read_text().splitlines() if line.strip()]
     assert json_lines, "the first host wrote no log line"
     entries = [json.loads(line) for line in json_lines]  # gunicorn's own lines too
