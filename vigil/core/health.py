@@ -60,10 +60,9 @@ def checks() -> dict[str, bool]:
     return found
 
 
-def _answer(status: int, body: dict) -> HttpResponse:
-    """JSON with the headers every answer of Vigil carries (the middlewares after this
-    one, which would add them, do not run for a probe)."""
-    response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+def secure_headers(response: HttpResponse) -> HttpResponse:
+    """The headers every answer of Vigil carries, for an answer given before the
+    middlewares that would add them (a probe, a scrape of the metrics)."""
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Frame-Options"] = "DENY"
@@ -71,6 +70,12 @@ def _answer(status: int, body: dict) -> HttpResponse:
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response["Permissions-Policy"] = PERMISSIONS_POLICY
     return response
+
+
+def _answer(status: int, body: dict) -> HttpResponse:
+    return secure_headers(
+        HttpResponse(json.dumps(body), status=status, content_type="application/json")
+    )
 
 
 def answer_probes(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
