@@ -209,10 +209,13 @@ def refresh() -> int:
             continue  # a reader's recount is under way
         try:
             user = get_user_model().objects.filter(pk=watched["user"], is_active=True).first()
-            if user is None:
+            filters = CaseFilter(**watched["criteria"])
+            # Counts are filed by scope, not by reader: a reader whose countries have
+            # changed since would file counts of one scope under another's digest.
+            if user is None or _digest(user, filters) != digest:
                 continue
             names = list(latest["counts"]) if latest else BREAKDOWNS
-            _count_now(user, CaseFilter(**watched["criteria"]), names, version, digest)
+            _count_now(user, filters, names, version, digest)
             done += 1
         finally:
             cache.delete(lock)
