@@ -289,6 +289,23 @@ def test_gunicorn_accepts_its_settings(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
 
 
+@pytest.mark.slow  # a real gunicorn master
+def test_gunicorn_refuses_a_metrics_folder_others_could_write(tmp_path):
+    """Counts read from a folder another user can write could be forged, and a link
+    would send the workers' writes elsewhere."""
+    shared = tmp_path / "metrics"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    env = {**production_env(tmp_path / "data"), "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", str(DEPLOY / "gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{free_port()}", "vigil.wsgi"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "must be a folder of this user's, mode 0700, not a link" in done.stderr
+
+
 @pytest.fixture
 def database(tmp_path):
     """The suite's kind of database, one of the real run's own."""
