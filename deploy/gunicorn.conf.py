@@ -54,24 +54,31 @@ if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         str(Path(_runtime) / "metrics") if _runtime else tempfile.mkdtemp(prefix="vigil-metrics-")
     )
 
-# With VIGIL_LOG_FORMAT=json, gunicorn's own lines (a worker started, a worker timed
-# out) are JSON objects as well, so that a shipper reads one format.
-if os.environ.get("VIGIL_LOG_FORMAT", "").strip().lower() == "json":
-    logconfig_dict = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "vigil.core.logs.JsonFormatter"}},
-        "handlers": {
-            "console": {
-                "class": "logging.StreamHandler",
-                "formatter": "json",
-                "stream": "ext://sys.stderr",
-            }
-        },
-        "loggers": {
-            "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}
-        },
-    }
+# gunicorn's own lines (a worker started, a worker timed out, "Error handling request
+# GET <uri>") go through Vigil's formatters, which withhold credentials and a request
+# line's query string; with VIGIL_LOG_FORMAT=json they are JSON objects as well, so
+# that a shipper reads one format.
+_json = os.environ.get("VIGIL_LOG_FORMAT", "").strip().lower() == "json"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "vigil": {
+            "()": "vigil.core.logs.JsonFormatter"
+            if _json
+            else "vigil.core.logs.RedactingFormatter",
+            **({} if _json else {"format": "%(asctime)s [%(process)d] %(levelname)s %(message)s"}),
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "vigil",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
 
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
