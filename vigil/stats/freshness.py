@@ -212,7 +212,7 @@ def refresh() -> int:
         return 0
     # One run at a time, on whichever worker takes it; a run that outlasts its budget
     # stops, and the next one goes on with what is still counted on older records.
-    if not cache.add("vigil:stats:refreshing", True, timeout=int(REFRESH_BUDGET) * 4):
+    if not cache.add("vigil:stats:refreshing", True, timeout=max(int(REFRESH_BUDGET) * 4, 60)):
         return 0
     try:
         return _refresh(version)
