@@ -65,7 +65,7 @@ class Restored:
     sha256: str  # of the archive file
     rows: int = 0
     files: int = 0
-    moved_aside: Path | None = None  # where the store that was here went (--replace)
+    moved_aside: str | None = None  # where the store that was here went (--replace)
     # Encrypted values and files that no configured key opens, by place ("table #id
     # column", "file NAME"), never by value. Restored all the same: they read again
     # once the key they were sealed with is added to VIGIL_ENCRYPTION_KEYS.
@@ -114,7 +114,7 @@ def restore(
                 % {
                     "error": error.strerror,
                     "staging": staging,
-                    "store": Path(settings.DATA_DIR) / "files",
+                    "store": files.where(),
                 }
             ) from None
         finally:

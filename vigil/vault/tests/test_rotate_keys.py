@@ -88,7 +88,7 @@ def test_rotation_reseals_everything_and_search_survives(records, carol, setting
                     )
                     checked += 1
     assert checked >= 7  # name, contact, two titles, narrative, file name, index key
-    stored = (files._root() / evidence.stored_name[:2] / evidence.stored_name).read_bytes()
+    stored = files._sealed(evidence.stored_name)
     where = f"file {evidence.stored_name}"
     assert opens(new, stored, where) and not opens(old, stored, where)
     assert WrappedKey.objects.count() == 1
