@@ -86,6 +86,9 @@ def restore(
     it is replaced (its file store moved aside, not deleted). Either everything is
     restored or, when anything fails, nothing here has changed."""
     with _open(source) as handle:
+        # Staged on local disk whatever the store (a bucket is touched only after the
+        # database has committed): the data folder, which an object store leaves unmade.
+        Path(settings.DATA_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=settings.DATA_DIR))
         committed = False
         try:

@@ -132,8 +132,9 @@ def test_the_reporter_adds_files_later(client):
 
 
 def test_a_report_closed_without_a_case_is_deleted_with_its_files_after_the_retention(
-    client, alice, monkeypatch, settings
+    client, alice, monkeypatch, settings, either_store
 ):
+    # On the folder and on a real S3 bucket: purge_expired deletes the objects too.
     from datetime import timedelta
 
     from django.core.management import call_command

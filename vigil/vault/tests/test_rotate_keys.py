@@ -41,8 +41,8 @@ def opens(key: str, token: str | bytes, where: str) -> bool:
 
 
 @pytest.fixture
-def records(carol, settings, tmp_path):
-    settings.DATA_DIR = tmp_path  # a file store of this test's own
+def records(carol, either_store):
+    # A file store of this test's own: a folder, then a prefix of a real S3 bucket.
     case = make.case(carol, title="River committee")
     defender = make.defender(
         carol, case=case, name="Marta Quispe Huamán", contact="+57 300 555 0101"
