@@ -346,6 +346,7 @@ def settings_keys(settings):
 S3_ACCESS_KEY = "vigil-test"
 S3_SECRET_KEY = "vigil-test-secret-not-for-production"  # noqa: S105
 S3_BUCKET = "vigil-test"
+S3_READER_KEY = "vigil-test-reader"
 
 
 def _free_ports(count: int) -> list[int]:
@@ -388,7 +389,12 @@ def seaweedfs(tmp_path_factory):
                 "name": "vigil",
                 "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}],
                 "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            }
+            },
+            {  # may read and list, never write: an upload that is refused half-way
+                "name": "reader",
+                "credentials": [{"accessKey": S3_READER_KEY, "secretKey": S3_SECRET_KEY}],
+                "actions": ["Read", "List"],
+            },
         ]
     }
     (folder / "s3.json").write_text(json.dumps(identities))

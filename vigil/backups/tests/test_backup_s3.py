@@ -122,3 +122,27 @@ def test_a_restore_refuses_a_bucket_that_holds_files(settings, tmp_path, store_o
     with pytest.raises(CommandError, match="Nothing was restored.*1 stored files"):
         call_command("restore", str(archive), stdout=StringIO(), stderr=StringIO())
     assert len(files.names()) == 1
+
+
+def test_an_upload_refused_after_the_commit_keeps_the_staged_files(
+    records, settings, tmp_path, seaweedfs, monkeypatch
+):
+    from conftest import S3_READER_KEY
+
+    before = state()
+    archive = backup_here(tmp_path / "out")
+    # An empty prefix, and credentials that may list it but not write to it: the
+    # checks pass, the database commits, then the bucket refuses the first upload.
+    use_prefix(settings, records, records["location"] + "-readonly")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", S3_READER_KEY)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(archive), "--replace", stdout=StringIO(), stderr=StringIO())
+    message = str(refused.value)
+    assert "The records were restored, but the files could not be moved" in message
+    assert f"s3://{S3_BUCKET}/{records['location']}-readonly/" in message
+    (staging,) = [p for p in django_settings.DATA_DIR.iterdir() if "restore" in p.name]
+    assert str(staging) in message
+    staged = {str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file()}
+    assert staged == set(before["files"])  # every file, ready to be uploaded by hand
+    assert keys_under(seaweedfs, records["location"] + "-readonly/") == []
