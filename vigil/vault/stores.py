@@ -150,6 +150,7 @@ class ObjectStore(S3Storage):
             ),
         )
         super().__init__(**options)
+        self._probe = None  # the readiness probe's client (boto3 clients are thread-safe)
 
     def url(self, name: str | None, *args: Any, **kwargs: Any) -> str:
         raise NotImplementedError(
@@ -179,11 +180,21 @@ class ObjectStore(S3Storage):
 
     def ready(self) -> bool:
         """The bucket answers a listing of our prefix with these credentials (one
-        object at most, nothing written)."""
+        object at most, nothing written), within seconds and at the first try: a load
+        balancer's probe must not wait out the retries that a file's upload deserves."""
         try:
-            self.connection.meta.client.list_objects_v2(
-                Bucket=self.bucket_name, Prefix=self._prefix, MaxKeys=1
-            )
+            if self._probe is None:
+                self._probe = self._create_session().client(
+                    "s3",
+                    region_name=self.region_name,
+                    use_ssl=self.use_ssl,
+                    endpoint_url=self.endpoint_url,
+                    verify=self.verify,
+                    config=self.client_config.merge(
+                        Config(connect_timeout=2, read_timeout=3, retries={"total_max_attempts": 1})
+                    ),
+                )
+            self._probe.list_objects_v2(Bucket=self.bucket_name, Prefix=self._prefix, MaxKeys=1)
         except Exception:  # noqa: BLE001 - any failure means "not ready"
             return False
         return True

@@ -195,3 +195,19 @@ def test_the_default_store_is_the_folder_in_the_data_directory(settings, tmp_pat
     assert path.is_file() and SECRET not in path.read_bytes()
     assert (tmp_path / "files").stat().st_mode & 0o777 == 0o700
     assert not list(tmp_path.rglob("*.partial"))  # written whole, then renamed
+
+
+def test_readiness_gives_up_on_a_silent_object_store_within_seconds(settings, store_on_s3):
+    import socket
+    import time
+
+    # A server that takes connections and never answers (the kernel completes the
+    # handshake for a listening socket that nobody accepts from).
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"s3://{S3_BUCKET}/x?endpoint=http://127.0.0.1:{silent.getsockname()[1]}"
+        settings.STORAGES = {**settings.STORAGES, "vault": file_store(url + "&region=us-east-1")}
+        started = time.monotonic()
+        assert not files.ready()
+        assert time.monotonic() - started < 5  # one try, a read timeout of 3 s
