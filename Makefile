@@ -12,7 +12,7 @@ STAMP_TEST := $(VENV)/.installed-test
 CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: help run test test-fast bench check audit lint format messages makemessages lock clean
+.PHONY: help run test test-fast bench cluster-test check audit lint format messages makemessages lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ bench: $(STAMP_RUN) ## Benchmarks: figures with baselines measured in the same r
 	$(PY) bench/intake.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/import_records.py
+
+cluster-test: $(STAMP_TEST) messages ## As root: hosts in network namespaces, nginx, 2 web, 2 workers, PostgreSQL primary and replica, Redis, S3; kills under load
+	@scripts/ensure-test-tools
+	$(PY) cluster/run.py
 
 lint: $(STAMP_TEST) ## Lint and check formatting with ruff
 	$(VENV)/bin/ruff check .

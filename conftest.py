@@ -128,7 +128,9 @@ def manage_env(data_dir: Path, **settings: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("VIGIL_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+        if not key.startswith(
+            ("VIGIL_", "DATABASE_URL", "DATABASE_REPLICA_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        )
     }
     env.update({"VIGIL_DATA_DIR": str(data_dir), "VIGIL_AUDIT_KEY": SUITE_AUDIT_KEY, **settings})
     return env

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "vigil.api",
     "vigil.exchange",
     "vigil.backups",  # walks every app's tables through the app registry
+    "vigil.monitoring",  # /metrics: counts for a Prometheus server, no personal data
     "huey.contrib.djhuey",  # the task queue: `run_huey` and each app's tasks.py
     "ninja",  # only for its own static files: the API docs load nothing from elsewhere
     # Two-factor login; its devices (an authenticator app, recovery codes) are Vigil's
@@ -92,8 +93,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: /healthz and /readyz answer load balancers by address, over plain HTTP,
-    # with no session, before the host check and the HTTPS redirect (core/health.py).
+    # First: /metrics (with its token), /healthz and /readyz answer a scraper and load
+    # balancers by address, over plain HTTP, with no session, before the host check and
+    # the HTTPS redirect (monitoring/exposition.py, core/health.py). Every other
+    # request is timed and counted by its route's name, and gets a request id for its
+    # log lines (core/metrics.py).
+    "vigil.monitoring.exposition.answer_scrapes",
+    "vigil.core.metrics.measure_requests",
     "vigil.core.health.answer_probes",
     "django.middleware.security.SecurityMiddleware",
     # Near the top, so that every answer has them, also those the middlewares below
@@ -160,6 +166,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def replica_database(url: str) -> dict:
+    """DATABASES["replica"]: a PostgreSQL streaming replica of the primary, for the
+    reads that opt in (core/reading.py). A replica out of reach costs a reader at most
+    `connect_timeout` seconds once, then the primary serves; in the test suite the
+    alias mirrors the primary (the replica tests make a real one: tests/replica/)."""
+    replica = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a PostgreSQL database.")
+    replica["OPTIONS"] = {**replica.get("OPTIONS", {}), "connect_timeout": 3}
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+# DATABASE_REPLICA_URL (postgres://...) names a streaming replica of a PostgreSQL
+# primary: statistics, report builds and exports read there when it has caught up
+# (waiting at most VIGIL_REPLICA_MAX_LAG seconds for it), everything else on the primary.
+REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs a PostgreSQL primary: set DATABASE_URL to the "
+            "database the replica follows."
+        )
+    DATABASES["replica"] = replica_database(REPLICA_URL)
+DATABASE_ROUTERS = ["vigil.core.reading.Router"]
+REPLICA_MAX_LAG = float(os.environ.get("VIGIL_REPLICA_MAX_LAG") or 0.5)
 
 # --- Cache (throttling state lives here, never in the database) -------------------
 # One process: local memory. Several processes or hosts: point VIGIL_REDIS_URL at
@@ -380,7 +414,24 @@ STORAGES = {
     "vault": file_store(STORAGE_URL),
 }
 
+# --- Metrics (monitoring/exposition.py) -----------------------------------------------
+# /metrics answers only a request with "Authorization: Bearer <this token>"; unset,
+# /metrics does not exist. Counts only, never a name, a path or a receipt.
+METRICS_TOKEN = os.environ.get("VIGIL_METRICS_TOKEN", "").strip()
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "VIGIL_METRICS_TOKEN is shorter than 32 characters. Set it to a long random "
+        "value (for example the output of: python -c 'import secrets; "
+        "print(secrets.token_urlsafe(32))'), or leave it unset to turn /metrics off."
+    )
+
 # --- Logging: what happened, never who or what was said -----------------------------
+# VIGIL_LOG_FORMAT=json writes one JSON object per line (time, level, logger,
+# message, request id) for a log shipper; the default is plain text. Both withhold
+# credentials and exception messages alike (core/logs.py).
+LOG_FORMAT = os.environ.get("VIGIL_LOG_FORMAT", "").strip().lower() or "plain"
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("VIGIL_LOG_FORMAT must be plain (the default) or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -389,9 +440,17 @@ LOGGING = {
             # Tracebacks without exception messages, which may quote a value.
             "()": "vigil.core.logs.RedactingFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "vigil.core.logs.JsonFormatter"},
+    },
+    "filters": {"request_id": {"()": "vigil.core.metrics.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         # Django's own "django" logger would also mail ADMINS a report of every server

@@ -1,6 +1,8 @@
 """The probes a load balancer or an orchestrator asks: `/healthz` (the process
 answers) and `/readyz` (it can serve: the database, the cache, the file store and
-the task queue are reachable).
+the task queue are reachable). With a read replica configured, `/readyz` also says
+whether it answers, but stays ready without it: every read it would serve falls back
+to the primary (core/reading.py).
 
 They answer first, before any other middleware, so that a probe needs no allowed host
 name, no HTTPS, no session and no cookie (a load balancer asks by address, over the
@@ -18,7 +20,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
-from vigil.core import queue
+from vigil.core import queue, reading
 from vigil.core.middleware import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from vigil.vault import files
 
@@ -42,19 +44,25 @@ def _cache() -> bool:
         return False
 
 
+# Reported, but not needed to serve.
+OPTIONAL = {"replica"}
+
+
 def checks() -> dict[str, bool]:
-    return {
+    found = {
         "database": _database(),
         "cache": _cache(),
         "files": files.ready(),
         "queue": queue.reachable(),
     }
+    if reading.configured():
+        found["replica"] = reading.replica_reachable()
+    return found
 
 
-def _answer(status: int, body: dict) -> HttpResponse:
-    """JSON with the headers every answer of Vigil carries (the middlewares after this
-    one, which would add them, do not run for a probe)."""
-    response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+def secure_headers(response: HttpResponse) -> HttpResponse:
+    """The headers every answer of Vigil carries, for an answer given before the
+    middlewares that would add them (a probe, a scrape of the metrics)."""
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Frame-Options"] = "DENY"
@@ -62,6 +70,12 @@ def _answer(status: int, body: dict) -> HttpResponse:
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response["Permissions-Policy"] = PERMISSIONS_POLICY
     return response
+
+
+def _answer(status: int, body: dict) -> HttpResponse:
+    return secure_headers(
+        HttpResponse(json.dumps(body), status=status, content_type="application/json")
+    )
 
 
 def answer_probes(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
@@ -73,7 +87,7 @@ def answer_probes(get_response: Callable[[HttpRequest], HttpResponse]) -> Callab
         if request.path_info == "/healthz":
             return _answer(200, {"status": "ok"})
         found = checks()
-        ready = all(found.values())
+        ready = all(works for part, works in found.items() if part not in OPTIONAL)
         return _answer(
             200 if ready else 503,
             {

@@ -37,7 +37,7 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from vigil.core import queue
+from vigil.core import queue, reading
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +107,13 @@ class Run:
         database skips a beat."""
         try:
             # Only while running: a beat held up by a lock must not overwrite the
-            # finished row with the progress it was about to write.
-            kept = self.model.objects.filter(pk=self.pk, claim=self.token, state=RUNNING).update(
-                done=self.done, total=self.total, updated_at=timezone.now()
-            )
+            # finished row with the progress it was about to write. A block of its
+            # own, so that a build reading the replica goes on reading it: the work
+            # never reads its job's row (core/reading.py).
+            with reading.from_primary():
+                kept = self.model.objects.filter(
+                    pk=self.pk, claim=self.token, state=RUNNING
+                ).update(done=self.done, total=self.total, updated_at=timezone.now())
         except DatabaseError:
             return True
         self._written = time.monotonic()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from vigil.core.metrics import THROTTLED
+
 
 @dataclass(frozen=True)
 class Throttle:
@@ -36,10 +38,13 @@ class Throttle:
         key = self._key(identifier)
         cache.add(key, 0, timeout=self.window)
         try:
-            return cache.incr(key)
+            count = cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, timeout=self.window)
-            return 1
+            count = 1
+        if count > self.limit:
+            THROTTLED.labels(self.scope).inc()  # the scope only: never who
+        return count
 
     def reset(self, identifier: str) -> None:
         cache.delete(self._key(identifier))

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 
-from vigil.core import audit, documents, jobs, queue
+from vigil.core import audit, documents, jobs, queue, reading
 from vigil.reports import registry
 from vigil.reports.models import ReportBuild
 from vigil.vault import files
@@ -58,7 +58,9 @@ def run(pk: Any) -> None:
             return  # built, failed, or in another worker's hands
         try:
             build = ReportBuild.objects.get(pk=pk)
-            with translation.override(build.language):
+            # The replica, once it holds every record committed before the build
+            # began (the request's included); the row's progress goes to the primary.
+            with translation.override(build.language), reading.from_replica():
                 built = registry.build(
                     build.report, start=build.starts_on, end=build.ends_on, fmt=build.fmt,
                     progress=held.progress, language=build.language,

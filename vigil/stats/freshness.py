@@ -21,7 +21,7 @@ from django.utils import timezone
 from vigil.cases.models import Act, Defender, Incident, Perpetrator
 from vigil.cases.models import Case as CaseRecord
 from vigil.cases.selectors import CaseFilter
-from vigil.core import queue
+from vigil.core import queue, reading
 from vigil.core.permissions import country_scope
 from vigil.stats.counting import BREAKDOWNS, COUNTERS, Breakdown, Counts, labelled
 from vigil.stats.selectors import filtered_acts
@@ -87,6 +87,7 @@ def counts(
     and `allow_stale`, the previous counts (or, on a large desk with none yet,
     nothing but a notice) while a count runs in the background."""
     version, digest = data_version(), _digest(user, filters)
+    _watch(user, filters, digest)
     entry = cache.get(f"vigil:stats:{version}:{digest}")
     latest = cache.get(f"vigil:stats:latest:{digest}")
     if not entry and latest and latest.get("version") == version:
@@ -114,9 +115,14 @@ def _count_now(
     started, at = time.perf_counter(), timezone.now()
     entry = entry or {"counted_at": at, "counts": {}, "seconds": 0.0, "version": version}
     acts = filtered_acts(user, filters)
-    for name in names:
-        if name not in entry["counts"]:
-            entry["counts"][name] = COUNTERS[name](acts)
+    # `version` was read on the primary before this block, and the replica serves it
+    # only once it has replayed every commit made before the block began: the counts
+    # are never older than the records they are filed under (they may be newer, and
+    # the next reader's version then asks for them again).
+    with reading.from_replica():
+        for name in names:
+            if name not in entry["counts"]:
+                entry["counts"][name] = COUNTERS[name](acts)
     entry["seconds"] += time.perf_counter() - started
     cache.set(f"vigil:stats:{version}:{digest}", entry, CACHE_SECONDS)
     cache.set(f"vigil:stats:latest:{digest}", entry, CACHE_SECONDS * 24)
@@ -159,6 +165,62 @@ def recount(user_pk: Any, criteria: dict[str, Any], names: list[str], digest: st
         logger.error("statistics recount failed: %s", type(error).__name__)
     finally:
         cache.delete(f"vigil:stats:recounting:{digest}")
+
+
+# The scopes and filters read lately, for the scheduled recount (`refresh`): each
+# digest with its reader's id and criteria (never a searched word). Bounded, and
+# forgotten after a day without a reader.
+WATCHED = "vigil:stats:watched"
+WATCH_MAX = 100
+WATCH_SECONDS = 24 * 3600
+
+
+def _watch(user: Any, filters: CaseFilter, digest: str) -> None:
+    """Remember that this scope and these filters are read. Written at most every ten
+    minutes per digest; two readers racing may lose one entry, which only means that
+    one waits for its count once."""
+    watched = cache.get(WATCHED) or {}
+    now = time.time()
+    if digest in watched and now - watched[digest]["read"] < 600:
+        return
+    criteria = {k: v for k, v in asdict(filters).items() if k != "text"}
+    watched[digest] = {"user": user.pk, "criteria": criteria, "read": now}
+    recent = sorted(watched.items(), key=lambda item: item[1]["read"], reverse=True)
+    watched = {k: v for k, v in recent[:WATCH_MAX] if now - v["read"] < WATCH_SECONDS}
+    cache.set(WATCHED, watched, WATCH_SECONDS)
+
+
+def refresh() -> int:
+    """The schedule's recount (stats/tasks.py, every minute): when the records have
+    changed since the last run, count again every scope and filters read lately, so
+    that the next reader finds exact numbers waiting. Returns how many were counted."""
+    from django.contrib.auth import get_user_model
+
+    version = data_version()
+    if cache.get("vigil:stats:refreshed") == version:
+        return 0
+    done = 0
+    for digest, watched in (cache.get(WATCHED) or {}).items():
+        latest = cache.get(f"vigil:stats:latest:{digest}")
+        if latest and latest.get("version") == version:
+            continue
+        lock = f"vigil:stats:recounting:{digest}"
+        if not cache.add(lock, True, timeout=600):
+            continue  # a reader's recount is under way
+        try:
+            user = get_user_model().objects.filter(pk=watched["user"], is_active=True).first()
+            filters = CaseFilter(**watched["criteria"])
+            # Counts are filed by scope, not by reader: a reader whose countries have
+            # changed since would file counts of one scope under another's digest.
+            if user is None or _digest(user, filters) != digest:
+                continue
+            names = list(latest["counts"]) if latest else BREAKDOWNS
+            _count_now(user, filters, names, version, digest)
+            done += 1
+        finally:
+            cache.delete(lock)
+    cache.set("vigil:stats:refreshed", version, CACHE_SECONDS)
+    return done
 
 
 def dashboard_counted(user: Any, filters: CaseFilter) -> tuple[dict[str, Breakdown], Counted]:

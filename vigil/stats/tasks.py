@@ -1,10 +1,12 @@
-"""The statistics room's task: a recount asked for by a reader who was shown the
-previous counts (freshness.py), run by a worker, whose counts every web process then
-reads from the shared statistics cache."""
+"""The statistics room's tasks: a recount asked for by a reader who was shown the
+previous counts (freshness.py), and, every minute, a recount of what was read lately
+when the records have changed; both run by a worker, whose counts every web process
+then reads from the shared statistics cache."""
 
 from typing import Any
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from vigil.core import queue
 from vigil.stats import freshness
@@ -16,3 +18,10 @@ from vigil.stats import freshness
 )  # fmt: skip
 def recount(user_pk: Any, criteria: dict[str, Any], names: list[str], digest: str) -> None:
     freshness.recount(user_pk, criteria, names, digest)
+
+
+@db_periodic_task(crontab(minute="*"), name="stats.refresh")
+def refresh() -> None:
+    """Every minute, on the scheduling host: exact counts ready before they are read.
+    Not retried: the next minute is the retry."""
+    freshness.refresh()

@@ -85,7 +85,7 @@ def test_the_schedule_runs_the_daily_work_and_the_sweeps():
     assert at["core.purge_expired"](datetime(2026, 12, 3, 3, 15))
     assert not at["core.purge_expired"](datetime(2026, 12, 3, 4, 15))
     assert at["core.anchor_audit"](datetime(2026, 12, 3, 3, 45))
-    for sweep in ("reports.requeue_stalled", "exchange.requeue_stalled"):
+    for sweep in ("reports.requeue_stalled", "exchange.requeue_stalled", "stats.refresh"):
         assert at[sweep](datetime(2026, 12, 3, 10, 7)) and at[sweep](datetime(2026, 12, 3, 10, 8))
 
 

@@ -32,6 +32,44 @@ def test_the_counts_are_cached_until_a_record_changes(
     assert "journalist" not in counted(freshness.dashboard(dave, CaseFilter())["victim_category"])
 
 
+def test_the_schedule_recounts_what_was_read_once_the_records_change(
+    dave, carol, records, django_assert_max_num_queries
+):
+    freshness.dashboard(dave, CaseFilter())  # read: remembered, and counted
+    assert freshness.refresh() == 0  # nothing changed since
+    make.act(carol, incident=records["i4"], victim=records["a"], violation=ViolationType.THREATS)
+    assert freshness.refresh() == 1
+    assert freshness.refresh() == 0  # the same records: nothing to count again
+    # The reader finds the exact numbers waiting: only the version check runs.
+    with django_assert_max_num_queries(6):
+        flags = freshness.dashboard(dave, CaseFilter())["flags"]
+    assert counted(flags)["all"] == (6, 4, 2)
+
+
+def test_the_scheduled_recount_forgets_a_reader_no_longer_active(dave, carol, records):
+    freshness.dashboard(dave, CaseFilter())
+    dave.is_active = False
+    dave.save(update_fields=["is_active"])
+    make.act(carol, incident=records["i4"], victim=records["a"], violation=ViolationType.THREATS)
+    assert freshness.refresh() == 0
+
+
+def test_the_scheduled_recount_never_files_a_wider_scope_under_a_narrower_ones_counts(
+    alice, carol, records
+):
+    """Counts are shared by readers of one scope: had Alice's new countries been counted
+    under her old scope's key, another officer of Colombia and the Philippines would
+    be shown Kenya's numbers."""
+    freshness.dashboard(alice, CaseFilter())
+    (digest,) = freshness.cache.get(freshness.WATCHED)
+    before = freshness.cache.get(f"vigil:stats:latest:{digest}")
+    alice.countries = ["COL", "KEN", "PHL"]
+    alice.save(update_fields=["countries"])
+    make.act(carol, incident=records["i4"], victim=records["a"], violation=ViolationType.THREATS)
+    assert freshness.refresh() == 0
+    assert freshness.cache.get(f"vigil:stats:latest:{digest}")["version"] == before["version"]
+
+
 def test_when_counting_is_slow_the_page_shows_the_last_counts_and_asks_for_a_recount(
     client, dave, carol, records, monkeypatch, django_capture_on_commit_callbacks
 ):
