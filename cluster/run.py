@@ -5,7 +5,8 @@ SIGKILL under load and started again.
     client (10.231.0.1, and 120 addresses of reporters) ──▶ nginx (lb)
         ──▶ gunicorn web1, web2 ──▶ PostgreSQL primary (pg1) ──▶ streaming replica (pg2)
         workers work1 (also the scheduler), work2 ──▶ Redis (queue, cache, throttles)
-        ──▶ SeaweedFS (s3), the encrypted file store (VIGIL_STORAGE_URL)
+        ──▶ SeaweedFS (s3), the encrypted file store (VIGIL_STORAGE_URL); each host
+        keeps its own data folder, so nothing is shared through a local disk
 
 A bounded load (a fixed number of requests, from 8 client threads) sends intake
 reports with their receipt codes, desk reads by officers logged in with their second
@@ -282,10 +283,8 @@ def main() -> int:
         )  # fmt: skip
         replica_url = cluster.postgres_replica()
         redis = cluster.redis()
-        s3_key, s3_secret = "cluster", secrets.token_urlsafe(30)
-        s3 = cluster.seaweedfs(s3_key, s3_secret, "vigil")
-        data = cluster.folder / "data"
-        data.mkdir()
+        s3_key, s3_secret = "vigil-cluster", secrets.token_urlsafe(24)
+        s3 = cluster.s3(s3_key, s3_secret, "vigil")
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("VIGIL_", "DATABASE_"))},
             # Keys of this run only, shared by every host as an operator would share them.
@@ -294,19 +293,18 @@ def main() -> int:
             "VIGIL_AUDIT_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "VIGIL_ALLOWED_HOSTS": HOST_NAME,
             "VIGIL_TRUSTED_PROXIES": HOSTS["lb"],
-            "VIGIL_DATA_DIR": str(data),
+            # No VIGIL_DATA_DIR: each host gets a folder of its own (hosts.py), so the
+            # file store is shared through the object store only.
+            "VIGIL_STORAGE_URL": f"s3://vigil/files?endpoint={s3}&region=us-east-1&addressing=path",
+            "AWS_ACCESS_KEY_ID": s3_key,
+            "AWS_SECRET_ACCESS_KEY": s3_secret,
             "DATABASE_URL": primary,
             "DATABASE_REPLICA_URL": replica_url,
             "VIGIL_REDIS_URL": redis,
             "VIGIL_QUEUE_NAME": "cluster",
-            # The file store every host shares: sealed objects in SeaweedFS's bucket.
-            "VIGIL_STORAGE_URL": f"s3://vigil/files?endpoint={s3}&region=us-east-1&addressing=path",
-            "AWS_ACCESS_KEY_ID": s3_key,
-            "AWS_SECRET_ACCESS_KEY": s3_secret,
         }
         print(
-            f"cluster in {cluster.folder}: primary {primary}, replica {replica_url}, {redis}, "
-            f"S3 {s3}"
+            f"cluster in {cluster.folder}: primary {primary}, replica {replica_url}, {redis}, S3 {s3}"
         )
         for step in (("migrate", "--no-input", "-v0"),):
             done = cluster.manage("web1", env, *step)

@@ -10,8 +10,11 @@ Why each value (docs/operations.md, "Deploy files"):
   (`--workers 1 --threads 8`): the login throttle would otherwise count per process;
 - a request never runs long (builds and imports are tasks of the queue), so a worker
   silent for `timeout` seconds is stuck and is replaced;
-- workers are recycled after some requests, at staggered moments, so that a slow
-  leak in a library never grows for weeks;
+- workers are not recycled after a number of requests: each worker that ever ran
+  leaves its count files for the metrics to sum, so recycling (which anyone sending
+  cheap requests would speed up) would pile files up and slow every scrape; a worker
+  killed or timed out is replaced, and a restart of the service starts the counts
+  afresh;
 - no access log here: nginx writes one without query strings (deploy/nginx/vigil.conf),
   and gunicorn's would hold them;
 - the metrics of all workers are added up by prometheus_client's multi-process mode:
@@ -23,6 +26,8 @@ Why each value (docs/operations.md, "Deploy files"):
 
 import multiprocessing
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 bind = "127.0.0.1:8000"
@@ -31,8 +36,7 @@ worker_class = "sync"
 timeout = 60
 graceful_timeout = 30
 keepalive = 5  # nginx keeps connections to the upstream open (keepalive 16)
-max_requests = 1000
-max_requests_jitter = 100
+max_requests = 0  # see above
 accesslog = None
 errorlog = "-"
 loglevel = "info"
@@ -42,34 +46,39 @@ forwarded_allow_ips = "127.0.0.1,::1"
 proc_name = "vigil-web"
 
 # systemd gives the service a private folder of its own (RuntimeDirectory=vigil-web,
-# /run/vigil-web); elsewhere a folder named after the port in the system's temporary
-# folder, so that two servers on one machine keep apart.
+# /run/vigil-web); elsewhere a new private folder (mkdtemp: mode 0700, a name nobody
+# could have made first), so that two servers on one machine keep apart.
 _runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
-os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR",
-    str(Path(_runtime) / "metrics")
-    if _runtime
-    else str(Path(os.environ.get("TMPDIR", "/tmp")) / "vigil-metrics"),  # noqa: S108
-)
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = (
+        str(Path(_runtime) / "metrics") if _runtime else tempfile.mkdtemp(prefix="vigil-metrics-")
+    )
 
-# With VIGIL_LOG_FORMAT=json, gunicorn's own lines (a worker started, a worker timed
-# out) are JSON objects as well, so that a shipper reads one format.
-if os.environ.get("VIGIL_LOG_FORMAT", "").strip().lower() == "json":
-    logconfig_dict = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "vigil.core.logs.JsonFormatter"}},
-        "handlers": {
-            "console": {
-                "class": "logging.StreamHandler",
-                "formatter": "json",
-                "stream": "ext://sys.stderr",
-            }
-        },
-        "loggers": {
-            "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}
-        },
-    }
+# gunicorn's own lines (a worker started, a worker timed out, "Error handling request
+# GET <uri>") go through Vigil's formatters, which withhold credentials and a request
+# line's query string; with VIGIL_LOG_FORMAT=json they are JSON objects as well, so
+# that a shipper reads one format.
+_json = os.environ.get("VIGIL_LOG_FORMAT", "").strip().lower() == "json"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "vigil": {
+            "()": "vigil.core.logs.JsonFormatter"
+            if _json
+            else "vigil.core.logs.RedactingFormatter",
+            **({} if _json else {"format": "%(asctime)s [%(process)d] %(levelname)s %(message)s"}),
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "vigil",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
 
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
@@ -77,6 +86,15 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
     (those only: a folder set by mistake to somewhere else loses nothing else)."""
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # A folder someone else made, or a link to one, could feed false counts or point
+    # the workers' writes elsewhere: only our own private folder is used.
+    found = folder.lstat()
+    if (
+        stat.S_ISLNK(found.st_mode)
+        or found.st_uid != os.getuid()
+        or stat.S_IMODE(found.st_mode) & 0o077
+    ):
+        raise SystemExit(f"{folder} must be a folder of this user's, mode 0700, not a link")
     for stale in folder.glob("*.db"):
         stale.unlink()
 

@@ -74,6 +74,7 @@ def adapted_site(folder: Path, *, upstreams: list[int], http: int, https: int) -
         "/etc/ssl/vigil/fullchain.pem": str(cert),
         "/etc/ssl/vigil/privkey.pem": str(key),
         "/var/log/nginx/vigil.access.log": str(folder / "access.log"),
+        "/var/log/nginx/vigil.error.log": str(folder / "vigil-error.log"),
     }
     for old, new in replacements.items():
         assert old in text, f"deploy/nginx/vigil.conf no longer has {old!r}"
@@ -137,6 +138,9 @@ def test_the_site_matches_vigils_limits_headers_and_logs():
     for variable in ("$request ", "$request_uri", "$args", "$query_string", "$http_", "$cookie"):
         assert variable not in log_format
     assert all(line.endswith("vigil_noquery") for line in directives("access_log"))
+    assert "$remote_addr" not in log_format  # who reported, and when
+    assert directives("error_log") == ["/var/log/nginx/vigil.error.log crit"] * 2
+    assert directives("server_tokens") == ["off"] * 2
     assert "location = /metrics" in SITE.read_text()
 
 
@@ -285,6 +289,23 @@ def test_gunicorn_accepts_its_settings(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
 
 
+@pytest.mark.slow  # a real gunicorn master
+def test_gunicorn_refuses_a_metrics_folder_others_could_write(tmp_path):
+    """Counts read from a folder another user can write could be forged, and a link
+    would send the workers' writes elsewhere."""
+    shared = tmp_path / "metrics"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    env = {**production_env(tmp_path / "data"), "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", str(DEPLOY / "gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{free_port()}", "vigil.wsgi"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "must be a folder of this user's, mode 0700, not a link" in done.stderr
+
+
 @pytest.fixture
 def database(tmp_path):
     """The suite's kind of database, one of the real run's own."""
@@ -425,7 +446,7 @@ def test_nginx_in_front_of_two_gunicorns_serves_vigil_and_survives_losing_one(
         # One application host killed outright: nginx sends every request to the other.
         os.killpg(processes[1].pid, signal.SIGKILL)
         processes[1].wait()
-        answers = [get(f"{site_url}/submit/", context=tls)[0] for _ in range(8)]
+        answers = [get(f"{site_url}/submit/?code=canary-receipt", context=tls)[0] for _ in range(8)]
         assert answers == [200] * 8
     finally:
         for process in processes:
@@ -437,6 +458,12 @@ def test_nginx_in_front_of_two_gunicorns_serves_vigil_and_survives_losing_one(
     assert "GET /submit/ HTTP" in access
     assert "canary-receipt" not in access and "?" not in access
     assert re.search(r" [0-9a-f]{32}$", access.splitlines()[0])  # the request id
+    assert all(line.startswith("[") for line in access.splitlines())  # no client address
+    # nginx could not reach the killed host for some of those requests: at "error" it
+    # would have written their request lines, receipt codes and client addresses.
+    errors = nginx_folder / "vigil-error.log"
+    assert not errors.exists() or "canary-receipt" not in errors.read_text()
+    assert "canary-receipt" not in (nginx_folder / "error.log").read_text()
     for host in ("first", "second"):  # gunicorn keeps no access log of its own
         written = logs[host].read_text()
         assert "canary-receipt" not in written and "GET /" not in written

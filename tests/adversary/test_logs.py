@@ -211,3 +211,16 @@ def test_an_unknown_log_format_is_refused_at_start(tmp_path):
     done = run_manage("check", env=env)
     assert done.returncode != 0
     assert "VIGIL_LOG_FORMAT must be plain (the default) or json." in done.stderr
+
+
+def test_a_request_line_in_any_log_keeps_its_path_and_loses_its_query_string():
+    """gunicorn writes "Error handling request GET <uri>" when a request fails or its
+    worker times out; a receipt code or a posted search's token may be in the query."""
+    record = logging.LogRecord(
+        "gunicorn.error", logging.ERROR, __file__, 1,
+        "Error handling request GET /desk/cases/?q=7f3a9c&country=COL", None, None,
+    )  # fmt: skip
+    for formatter in (RedactingFormatter(), JsonFormatter()):
+        line = formatter.format(record)
+        assert "/desk/cases/?[withheld]" in line
+        assert "7f3a9c" not in line and "COL" not in line

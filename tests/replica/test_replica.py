@@ -3,6 +3,7 @@ exports and the report builds read there once it has caught up; what writes, and
 what must read its own writes, goes to the primary; a replica that lags or stops is
 bypassed, the numbers stay exact and the application stays ready."""
 
+import contextlib
 import csv
 import io
 import json
@@ -212,3 +213,59 @@ def test_a_stopped_replica_is_bypassed_and_the_application_stays_ready(
         assert str(clusters.replica.port).encode() not in ready.content
     finally:
         clusters.replica.start()
+
+
+def test_a_replica_url_naming_another_database_is_never_read(clusters):
+    """The right standby, the wrong database (another installation's, a staging
+    copy): its WAL position is the primary's, but it is no copy of Vigil's."""
+    clusters.caught_up()
+    reading.forget_failures()
+    replica = connections["replica"]
+    name = replica.settings_dict["NAME"]
+    replica.close()
+    replica.settings_dict["NAME"] = "postgres"
+    try:
+        with reading.from_replica() as on_replica:
+            assert not on_replica
+    finally:
+        replica.close()
+        replica.settings_dict["NAME"] = name
+        reading.forget_failures()
+    with reading.from_replica() as on_replica:
+        assert on_replica  # the right one is read again
+
+
+def test_a_replica_host_gone_silent_costs_the_probe_one_connection_not_one_each_time(
+    client, clusters
+):
+    """A replica host that died without a reset (a power cut, a partition): each
+    connection waits its timeout. /readyz is asked every few seconds; it must not
+    wait that long every time for a part it does not need."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)  # takes connections, never answers
+    silent.settimeout(0.2)
+    replica = connections["replica"]
+    port = replica.settings_dict["PORT"]
+    replica.close()
+    reading.forget_failures()
+    replica.settings_dict["PORT"] = silent.getsockname()[1]
+    accepted = []
+    try:
+        for _ in range(3):
+            answer = client.get("/readyz", HTTP_HOST="10.0.0.7")
+            assert answer.status_code == 200
+            assert answer.json()["checks"]["replica"] == "failing"
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    accepted.append(silent.accept()[0])
+        assert len(accepted) == 1
+    finally:
+        for connection in accepted:
+            connection.close()
+        replica.close()
+        replica.settings_dict["PORT"] = port
+        silent.close()
+        reading.forget_failures()

@@ -15,7 +15,8 @@ any credential header (Authorization, Proxy-Authorization, Cookie, Set-Cookie, A
 key and token headers), of anything that follows an authentication scheme (Basic,
 Bearer, Digest, Token...), of a Vigil API token (`vgl_...`) and of query parameters
 named like a secret (token, code, password, key, secret, session, signature) is
-replaced by `[withheld]`.
+replaced by `[withheld]`, and so is the whole query string of a request line (a
+server's "Error handling request GET /path?..." names no parameter by its kind).
 
 `JsonFormatter` writes the same content as one JSON object per line
 (`VIGIL_LOG_FORMAT=json`), for a log shipper that parses fields instead of text.
@@ -56,8 +57,18 @@ _QUERY = re.compile(
 )
 
 
+# A request line, as a server writes it ("Error handling request GET /submit/?code=..."):
+# the path stays, the whole query string goes (a receipt code, a posted search's token,
+# a filter are all in it, named however).
+_REQUEST_LINE = re.compile(
+    r"\b((?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE)\s+[^\s?'\"]*)\?[^\s'\"]*"
+)
+
+
 def redact(text: str) -> str:
-    """`text` with every credential it appears to carry replaced by `[withheld]`."""
+    """`text` with every credential it appears to carry replaced by `[withheld]`, and
+    the query string of any request line it holds."""
+    text = _REQUEST_LINE.sub(lambda m: m.group(1) + "?" + WITHHELD, text)
     text = _HEADER.sub(lambda m: m.group(1) + WITHHELD, text)
     text = _SCHEME.sub(lambda m: m.group(1) + " " + WITHHELD, text)
     text = _API_TOKEN.sub(WITHHELD, text)

@@ -53,14 +53,22 @@ _block: ContextVar[_Block | None] = ContextVar("vigil_reading_block", default=No
 _bypass_until = 0.0
 
 
+# Per process: whether the replica was found to be a copy of the primary's database
+# (None: not asked yet).
+_same_database: bool | None = None
+
+IDENTITY = "SELECT (SELECT system_identifier FROM pg_control_system()), current_database()"
+
+
 def configured() -> bool:
     return REPLICA in settings.DATABASES
 
 
 def forget_failures() -> None:
     """Ask the replica again at the next block (after a failover, and in tests)."""
-    global _bypass_until
+    global _bypass_until, _same_database
     _bypass_until = 0.0
+    _same_database = None
 
 
 def _in_transaction() -> bool:
@@ -70,12 +78,24 @@ def _in_transaction() -> bool:
 def _replica_has_caught_up(wait: float) -> str | None:
     """None when the replica has replayed everything the primary had flushed (every
     commit made so far); else why not ("lagging" after `wait` seconds, "unreachable")."""
+    global _same_database
     with connections[PRIMARY].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_flush_lsn()")
         target = cursor.fetchone()[0]
+        if _same_database is None:
+            cursor.execute(IDENTITY)
+            primary = cursor.fetchone()
     deadline = time.monotonic() + wait
     try:
         with connections[REPLICA].cursor() as cursor:
+            if _same_database is None:
+                # A standby of another cluster, or another database on the right one,
+                # passes every WAL test: the cluster's identifier and the database's
+                # name must be the primary's.
+                cursor.execute(IDENTITY)
+                _same_database = cursor.fetchone() == primary
+            if not _same_database:
+                return "not a copy of the primary's database"
             while True:
                 # A server no longer (or never) in recovery, a promoted replica, is
                 # no copy of this primary: it counts as lagging, never read there.
@@ -162,7 +182,13 @@ class Router:
 
 
 def replica_reachable() -> bool:
-    """For /readyz: the replica answers (it is not needed to serve: see above)."""
+    """For /readyz: the replica answers (it is not needed to serve: see above). A
+    replica found out of reach is not asked again for `RETRY_AFTER`, by the probe nor
+    by the readers: a host gone silent costs one connection timeout, not one per
+    probe (load balancers ask every few seconds, with short timeouts)."""
+    global _bypass_until
+    if time.monotonic() < _bypass_until:
+        return False
     try:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -170,4 +196,5 @@ def replica_reachable() -> bool:
     except DatabaseError:
         with contextlib.suppress(DatabaseError):
             connections[REPLICA].close()
+        _bypass_until = time.monotonic() + RETRY_AFTER
         return False

@@ -157,8 +157,12 @@ def recount(user_pk: Any, criteria: dict[str, Any], names: list[str], digest: st
     from django.contrib.auth import get_user_model
 
     try:
-        user = get_user_model().objects.get(pk=user_pk)
-        _count_now(user, CaseFilter(**criteria), names, data_version(), digest)
+        user = get_user_model().objects.get(pk=user_pk, is_active=True)
+        filters = CaseFilter(**criteria)
+        # The reader's countries may have changed while the task waited: counts of the
+        # new scope must not be filed under the old one's digest (see `refresh`).
+        if _digest(user, filters) == digest:
+            _count_now(user, filters, names, data_version(), digest)
     except Exception as error:
         if queue.transient(error):
             raise  # the queue tries again, later
@@ -172,7 +176,9 @@ def recount(user_pk: Any, criteria: dict[str, Any], names: list[str], digest: st
 # forgotten after a day without a reader.
 WATCHED = "vigil:stats:watched"
 WATCH_MAX = 100
+WATCH_PER_READER = 10  # one reader trying many filters does not push out the others
 WATCH_SECONDS = 24 * 3600
+REFRESH_BUDGET = 30.0  # seconds a run may count; the next minute's run goes on
 
 
 def _watch(user: Any, filters: CaseFilter, digest: str) -> None:
@@ -186,21 +192,42 @@ def _watch(user: Any, filters: CaseFilter, digest: str) -> None:
     criteria = {k: v for k, v in asdict(filters).items() if k != "text"}
     watched[digest] = {"user": user.pk, "criteria": criteria, "read": now}
     recent = sorted(watched.items(), key=lambda item: item[1]["read"], reverse=True)
-    watched = {k: v for k, v in recent[:WATCH_MAX] if now - v["read"] < WATCH_SECONDS}
-    cache.set(WATCHED, watched, WATCH_SECONDS)
+    kept: dict[str, dict[str, Any]] = {}
+    per_reader: dict[Any, int] = {}
+    for key, entry in recent:
+        if now - entry["read"] >= WATCH_SECONDS or len(kept) >= WATCH_MAX:
+            continue
+        per_reader[entry["user"]] = per_reader.get(entry["user"], 0) + 1
+        if per_reader[entry["user"]] <= WATCH_PER_READER:
+            kept[key] = entry
+    cache.set(WATCHED, kept, WATCH_SECONDS)
 
 
 def refresh() -> int:
     """The schedule's recount (stats/tasks.py, every minute): when the records have
     changed since the last run, count again every scope and filters read lately, so
     that the next reader finds exact numbers waiting. Returns how many were counted."""
-    from django.contrib.auth import get_user_model
-
     version = data_version()
     if cache.get("vigil:stats:refreshed") == version:
         return 0
-    done = 0
-    for digest, watched in (cache.get(WATCHED) or {}).items():
+    # One run at a time, on whichever worker takes it; a run that outlasts its budget
+    # stops, and the next one goes on with what is still counted on older records.
+    if not cache.add("vigil:stats:refreshing", True, timeout=max(int(REFRESH_BUDGET) * 4, 60)):
+        return 0
+    try:
+        return _refresh(version)
+    finally:
+        cache.delete("vigil:stats:refreshing")
+
+
+def _refresh(version: str) -> int:
+    from django.contrib.auth import get_user_model
+
+    started, done = time.monotonic(), 0
+    watched_now = cache.get(WATCHED) or {}
+    for digest, watched in sorted(watched_now.items(), key=lambda item: -item[1]["read"]):
+        if time.monotonic() - started > REFRESH_BUDGET:
+            return done  # not marked refreshed: the next run goes on
         latest = cache.get(f"vigil:stats:latest:{digest}")
         if latest and latest.get("version") == version:
             continue

@@ -70,6 +70,43 @@ def test_the_scheduled_recount_never_files_a_wider_scope_under_a_narrower_ones_c
     assert freshness.cache.get(f"vigil:stats:latest:{digest}")["version"] == before["version"]
 
 
+def test_a_queued_recount_never_files_a_wider_scope_under_a_narrower_ones_counts(
+    alice, carol, records
+):
+    freshness.dashboard(alice, CaseFilter())
+    (digest,) = freshness.cache.get(freshness.WATCHED)
+    criteria = freshness.cache.get(freshness.WATCHED)[digest]["criteria"]
+    before = freshness.cache.get(f"vigil:stats:latest:{digest}")
+    # Widened while her recount waited in the queue.
+    alice.countries = ["COL", "KEN", "PHL"]
+    alice.save(update_fields=["countries"])
+    make.act(carol, incident=records["i4"], victim=records["a"], violation=ViolationType.THREATS)
+    freshness.recount(alice.pk, criteria, freshness.BREAKDOWNS, digest)
+    assert freshness.cache.get(f"vigil:stats:latest:{digest}")["version"] == before["version"]
+
+
+def test_one_reader_trying_many_filters_keeps_at_most_ten_places_for_the_schedule(
+    dave, carol, records
+):
+    freshness.dashboard(carol, CaseFilter())
+    for country in ("COL", "KEN", "PHL", "GTM", "MEX", "HND", "BRA", "IND", "NGA", "EGY", "TUR"):
+        freshness.dashboard(dave, CaseFilter(country=country))
+    watched = freshness.cache.get(freshness.WATCHED).values()
+    assert sum(entry["user"] == dave.pk for entry in watched) == freshness.WATCH_PER_READER
+    assert sum(entry["user"] == carol.pk for entry in watched) == 1  # not pushed out
+
+
+def test_a_scheduled_recount_past_its_budget_stops_and_the_next_run_goes_on(
+    dave, carol, records, monkeypatch
+):
+    freshness.dashboard(dave, CaseFilter())
+    make.act(carol, incident=records["i4"], victim=records["a"], violation=ViolationType.THREATS)
+    monkeypatch.setattr(freshness, "REFRESH_BUDGET", -1.0)
+    assert freshness.refresh() == 0
+    monkeypatch.setattr(freshness, "REFRESH_BUDGET", 30.0)
+    assert freshness.refresh() == 1
+
+
 def test_when_counting_is_slow_the_page_shows_the_last_counts_and_asks_for_a_recount(
     client, dave, carol, records, monkeypatch, django_capture_on_commit_callbacks
 ):
