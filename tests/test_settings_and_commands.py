@@ -220,3 +220,14 @@ def test_a_queue_url_that_is_not_redis_is_refused(tmp_path):
     )
     assert result.returncode != 0
     assert "VIGIL_QUEUE_URL must be a Redis URL" in result.stderr
+
+
+def test_a_storage_url_with_credentials_in_it_is_refused_without_repeating_them(tmp_path):
+    result = manage(
+        "check",
+        env={"VIGIL_DEBUG": "1", "VIGIL_STORAGE_URL": "s3://AKIAEXAMPLE:hunter2pass@vigil/files"},
+        data_dir=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "VIGIL_STORAGE_URL must be s3://BUCKET/PREFIX" in result.stderr
+    assert "hunter2pass" not in result.stderr + result.stdout

@@ -12,6 +12,7 @@ import os
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -371,9 +372,46 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"  # made at start-up (core/apps.py): WhiteNoise needs it
+
+
+# --- The encrypted file store (vault/files.py) -----------------------------------------
+# Empty: a folder, VIGIL_DATA_DIR/files, on this machine. For several app servers:
+# an S3-compatible object store, s3://BUCKET/PREFIX with, when it is not AWS, the
+# endpoint and region as query parameters
+# (s3://vigil/files?endpoint=https://s3.example.org&region=eu-west-1); add
+# &addressing=path for a store without bucket subdomains. The credentials are never
+# in this URL: boto3 reads them from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or
+# its other usual places: ~/.aws, an instance role).
+def file_store(url: str) -> dict:
+    """The STORAGES entry for the file store named by VIGIL_STORAGE_URL."""
+    if not url:
+        return {"BACKEND": "vigil.vault.stores.LocalStore"}
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    unknown = set(query) - {"endpoint", "region", "addressing"}
+    if parts.scheme != "s3" or not parts.hostname or "@" in parts.netloc or unknown:
+        raise ImproperlyConfigured(
+            "VIGIL_STORAGE_URL must be s3://BUCKET/PREFIX, with only endpoint=, region= "
+            "and addressing= as parameters and no credentials (those go in "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or be left empty for the "
+            "folder in the data directory."
+        )
+    options = {"bucket_name": parts.hostname, "location": parts.path.strip("/")}
+    for name, option in [
+        ("endpoint", "endpoint_url"),
+        ("region", "region_name"),
+        ("addressing", "addressing_style"),
+    ]:
+        if name in query:
+            options[option] = query[name][-1]
+    return {"BACKEND": "vigil.vault.stores.ObjectStore", "OPTIONS": options}
+
+
+STORAGE_URL = os.environ.get("VIGIL_STORAGE_URL", "").strip()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "vigil.core.storage.StaticStorage"},
+    "vault": file_store(STORAGE_URL),
 }
 
 # --- Metrics (monitoring/exposition.py) -----------------------------------------------

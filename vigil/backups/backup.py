@@ -112,7 +112,7 @@ def make(
                     vanished += 1  # deleted since the snapshot (which still has its record)
                 else:
                     with handle:
-                        size = os.fstat(handle.fileno()).st_size
+                        size = handle.size
                         member = archive.file_part(name)
                         parts[member] = archive.add_part(tar, member, handle, size)
                     stored += 1

@@ -65,7 +65,7 @@ class Restored:
     sha256: str  # of the archive file
     rows: int = 0
     files: int = 0
-    moved_aside: Path | None = None  # where the store that was here went (--replace)
+    moved_aside: str | None = None  # where the store that was here went (--replace)
     # Encrypted values and files that no configured key opens, by place ("table #id
     # column", "file NAME"), never by value. Restored all the same: they read again
     # once the key they were sealed with is added to VIGIL_ENCRYPTION_KEYS.
@@ -86,6 +86,9 @@ def restore(
     it is replaced (its file store moved aside, not deleted). Either everything is
     restored or, when anything fails, nothing here has changed."""
     with _open(source) as handle:
+        # Staged on local disk whatever the store (a bucket is touched only after the
+        # database has committed): the data folder, which an object store leaves unmade.
+        Path(settings.DATA_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=settings.DATA_DIR))
         committed = False
         try:
@@ -114,7 +117,7 @@ def restore(
                 % {
                     "error": error.strerror,
                     "staging": staging,
-                    "store": Path(settings.DATA_DIR) / "files",
+                    "store": files.where(),
                 }
             ) from None
         finally:

@@ -1,27 +1,29 @@
-"""The encrypted file store under VIGIL_DATA_DIR/files.
+"""The encrypted file store: a folder under VIGIL_DATA_DIR/files by default, or any
+S3-compatible object store (`VIGIL_STORAGE_URL`), through Django's storage API
+(the `vault` entry of STORAGES; the two backends are in `stores`).
 
 Files are encrypted whole with the same keys as the database fields and written
-under random names in two levels of folders; the original name is kept (encrypted)
-in the database, never on disk. Nothing here is served by the web server: files
-leave only through views that check access, as attachments.
+under random names in two levels of folders (`ab/abcdef...`); the original name is
+kept (encrypted) in the database, never in the store. Nothing here is served by the
+web server or the object store: files leave only through views that check access,
+as attachments.
 
-Paths are built from our own random names and checked to stay inside the store,
-so no name that comes from outside can point elsewhere.
+Keys are built from our own random names and refused unless they have the store's
+shape, so no name that comes from outside can point elsewhere.
 """
 
 import hashlib
-import os
 import re
 import secrets
-import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 
 from vigil.vault import encryption
+from vigil.vault.stores import LocalStore, ObjectStore
 
 
 class StoreError(Exception):
@@ -40,28 +42,25 @@ class StoredFile:
     sha256: str  # of the original content
 
 
-def _root() -> Path:
-    root = Path(settings.DATA_DIR) / "files"
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return root.resolve()
+def _store() -> LocalStore | ObjectStore:
+    return storages["vault"]
+
+
+def _key(name: str) -> str:
+    if not NAME.fullmatch(name):
+        raise StoreError("a stored file name is not one the store makes")
+    return f"{name[:2]}/{name}"
 
 
 def ready() -> bool:
     """Whether the store can take files now (its folder exists, or can be made, and is
-    writable): for the readiness probe, which writes nothing."""
-    try:
-        root = _root()
-    except OSError:
-        return False
-    return os.access(root, os.W_OK | os.X_OK)
+    writable; or its bucket answers): for the readiness probe, which writes nothing."""
+    return _store().ready()
 
 
-def _path(name: str) -> Path:
-    root = _root()
-    path = (root / name[:2] / name).resolve()
-    if root not in path.parents:
-        raise StoreError("a stored file name points outside the store")
-    return path
+def where() -> str:
+    """Where the store is (a folder, or s3://BUCKET/PREFIX/), for an operator."""
+    return _store().where()
 
 
 def _where(name: str) -> str:
@@ -77,64 +76,53 @@ def readable(name: str, token: bytes) -> bool:
 def save(content: bytes) -> StoredFile:
     """Encrypt and write `content` durably; return how to find it again."""
     name = secrets.token_hex(20)
-    path = _path(name)
-    path.parent.mkdir(mode=0o700, exist_ok=True)
-    _write_durably(path, encryption.encrypt_bytes(content, where=_where(name)))
+    _store().save(_key(name), ContentFile(encryption.encrypt_bytes(content, where=_where(name))))
     return StoredFile(name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest())
-
-
-def _fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _write_durably(path: Path, token: bytes) -> None:
-    temporary = path.with_suffix(".partial")
-    with open(temporary, "wb") as handle:
-        handle.write(token)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    # The rename itself must reach the disk too, or a crash could forget it.
-    _fsync_folder(path.parent)
 
 
 def names() -> list[str]:
     """Every file in the store, by its store name (half-written ones left out)."""
-    return sorted(p.name for p in _root().glob("*/*") if p.is_file() and not p.suffix)
+    return _store().names()
+
+
+def _sealed(name: str) -> bytes:
+    with _store().open(_key(name), "rb") as handle:
+        return handle.read()
 
 
 def reseal(name: str) -> bool:
     """Re-encrypt one stored file under the newest key, unless it already is; True
     when it was rewritten. A file deleted meanwhile is not brought back."""
-    path = _path(name)
     try:
-        token = path.read_bytes()
+        token = _sealed(name)
     except FileNotFoundError:
         return False
     if encryption.is_current(token):
         return False
     resealed = encryption.reseal(token, where=_where(name))
-    if not path.exists():
+    store = _store()
+    if not store.exists(_key(name)):
         return False
-    _write_durably(path, resealed)
+    store.save(_key(name), ContentFile(resealed))
     return True
 
 
 def read(name: str) -> bytes:
-    return encryption.decrypt_bytes(_path(name).read_bytes(), where=_where(name))
+    return encryption.decrypt_bytes(_sealed(name), where=_where(name))
+
+
+def exists(name: str) -> bool:
+    return _store().exists(_key(name))
 
 
 def delete(name: str) -> None:
-    _path(name).unlink(missing_ok=True)
+    _store().delete(_key(name))
 
 
 def open_sealed(name: str) -> BinaryIO:
-    """A stored file exactly as it is on disk (encrypted), for a backup to copy."""
-    return open(_path(name), "rb")
+    """A stored file exactly as it is stored (encrypted), for a backup to copy; its
+    `size` is its length in bytes. FileNotFoundError when there is none."""
+    return _store().open(_key(name), "rb")
 
 
 def staged_path(folder: Path, name: str) -> Path:
@@ -146,19 +134,10 @@ def staged_path(folder: Path, name: str) -> Path:
     return folder / name[:2] / name
 
 
-def replace_store(folder: Path) -> Path | None:
-    """Make `folder` (laid out by `staged_path`) the file store, by renaming it.
+def replace_store(folder: Path) -> str | None:
+    """Make `folder` (laid out by `staged_path`) the file store: renamed into place
+    for the folder, uploaded object by object for an object store (`stores`).
 
-    A store that holds anything but empty folders is not deleted but moved aside,
-    to `files-replaced-<time>` beside it; returns that path, or None."""
-    root = Path(settings.DATA_DIR) / "files"
-    aside = None
-    if root.exists():
-        if any(not path.is_dir() for path in root.rglob("*")):
-            aside = root.with_name(f"files-replaced-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
-            os.rename(root, aside)
-        else:
-            shutil.rmtree(root)
-    os.rename(folder, root)
-    _fsync_folder(root.parent)
-    return aside
+    What the store held before is not deleted but moved aside; returns where it
+    went, or None."""
+    return _store().replace_with(folder)

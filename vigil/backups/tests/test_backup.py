@@ -188,10 +188,10 @@ def state() -> dict[str, Any]:
                 tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
                 for row in cursor.fetchall()
             ]
-    root = Path(django_settings.DATA_DIR) / "files"
-    stored = {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
+    stored = {}
+    for name in files.names():  # through the store's API: a folder or a bucket
+        with files.open_sealed(name) as sealed:
+            stored[f"{name[:2]}/{name}"] = sealed.read()
     demo = (
         django_apps()
         .get_model("contenttypes.ContentType")

@@ -4,6 +4,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -49,7 +50,8 @@ def test_an_uploaded_file_is_stored_encrypted_with_its_hash(client, alice, incid
     assert AuditEntry.objects.filter(action="cases.evidence_added").exists()
 
 
-def test_the_download_is_the_same_file_as_an_attachment(client, alice, incident, data_dir):
+def test_the_download_is_the_same_file_as_an_attachment(client, alice, incident, either_store):
+    # Uploaded and downloaded through the views, from the folder and from an S3 bucket.
     client.force_login(alice)
     upload(client, incident, name="../../etc/passwd évidence.pdf")
     evidence = Evidence.objects.get()
@@ -106,3 +108,20 @@ def test_others_cannot_upload_or_download(client, alice, bob, dave, incident, da
         client.force_login(person)
         assert client.get(reverse("cases:evidence_download", args=[evidence.pk])).status_code == 404
         assert upload(client, incident).status_code == 404
+
+
+def test_an_object_swapped_in_the_bucket_is_refused(client, alice, incident, either_store):
+    from vigil.vault import files
+
+    client.force_login(alice)
+    upload(client, incident)
+    evidence = Evidence.objects.get()
+    upload(client, incident, content=b"something else entirely")
+    second = Evidence.objects.exclude(pk=evidence.pk).get()
+    # Whoever can write to the store puts the second file's sealed bytes under the
+    # first one's name: the seal is bound to the name, so the download is refused.
+    with files.open_sealed(second.stored_name) as sealed:
+        token = sealed.read()
+    files._store().save(f"{evidence.stored_name[:2]}/{evidence.stored_name}", ContentFile(token))
+    with pytest.raises(Exception, match="cannot be decrypted|does not match its SHA-256"):
+        client.get(reverse("cases:evidence_download", args=[evidence.pk]))

@@ -267,13 +267,13 @@ def test_the_desk_checks_an_upload_and_lists_the_problems_by_row(client, carol):
     job = ImportJob.objects.get()
     assert response["Location"] == reverse("exchange:import_status", args=[job.pk])
     stored = job.stored_name
-    assert b"Person 1" not in files._path(stored).read_bytes()  # kept encrypted meanwhile
+    assert b"Person 1" not in files._sealed(stored)  # kept encrypted meanwhile
     jobs.run(job.pk)  # what the background thread does (see the transactional test)
     page = client.get(response["Location"]).content.decode()
     assert "Nothing was imported: 2 of 1000 rows have problems." in page
     assert "<td>act</td><td>5</td><td>violation</td>" in page
     assert not Defender.objects.exists()
-    assert not files._path(stored).exists()  # the upload is gone once checked
+    assert not files.exists(stored)  # the upload is gone once checked
 
     upload = SimpleUploadedFile("thousand.csv", thousand_rows(bad_row=5).encode(), "text/csv")
     client.post(reverse("exchange:import"), {"file": upload, "skip_invalid": "on"})

@@ -68,7 +68,7 @@ def test_a_report_is_built_in_the_background_and_downloaded_by_its_owner(client,
     # The file is kept encrypted: what is on disk is no Word file.
     build.refresh_from_db()
     assert build.filename == "reprisals-2026-01-01-2026-06-30.docx"
-    on_disk = files._path(build.stored_name).read_bytes()
+    on_disk = files._sealed(build.stored_name)
     assert not on_disk.startswith(b"PK") and files.read(build.stored_name) == download.content
     assert AuditEntry.objects.filter(action="reports.requested").count() == 1
     assert AuditEntry.objects.filter(action="reports.downloaded").count() == 1

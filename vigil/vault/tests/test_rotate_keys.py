@@ -41,8 +41,8 @@ def opens(key: str, token: str | bytes, where: str) -> bool:
 
 
 @pytest.fixture
-def records(carol, settings, tmp_path):
-    settings.DATA_DIR = tmp_path  # a file store of this test's own
+def records(carol, either_store):
+    # A file store of this test's own: a folder, then a prefix of a real S3 bucket.
     case = make.case(carol, title="River committee")
     defender = make.defender(
         carol, case=case, name="Marta Quispe Huamán", contact="+57 300 555 0101"
@@ -88,7 +88,7 @@ def test_rotation_reseals_everything_and_search_survives(records, carol, setting
                     )
                     checked += 1
     assert checked >= 7  # name, contact, two titles, narrative, file name, index key
-    stored = (files._root() / evidence.stored_name[:2] / evidence.stored_name).read_bytes()
+    stored = files._sealed(evidence.stored_name)
     where = f"file {evidence.stored_name}"
     assert opens(new, stored, where) and not opens(old, stored, where)
     assert WrappedKey.objects.count() == 1
