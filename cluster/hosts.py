@@ -4,7 +4,13 @@ bridge, each with an address of its own, and the servers that run in them.
 Nothing here reaches beyond this machine: the bridge's subnet (10.231.0.0/16) is
 private to it, the namespaces have no route elsewhere, and every server listens on
 its namespace's own address. Everything made is removed at the end, also when a
-step fails (the `Cluster` context manager).
+step fails (the `Cluster` context manager), and what a run killed outright left
+behind is removed by the next one before it starts.
+
+It is a test bench, not a deployment (deploy/ is that): while it runs, its
+PostgreSQL trusts the bridge's addresses and its Redis has no password, so that any
+local user could reach them through the bridge. Run it on a test machine that no
+untrusted user shares.
 """
 
 import json
@@ -109,8 +115,16 @@ class Cluster:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def _remove_network(self) -> None:
+        """Remove the namespaces and the bridge, with whatever still runs inside (a
+        run killed earlier leaves its servers behind, each in a session of its own)."""
         for host in HOSTS:
+            pids = run("ip", "netns", "pids", namespace(host), check=False).stdout.split()
+            for pid in pids:
+                with suppress(ProcessLookupError, ValueError):
+                    os.kill(int(pid), signal.SIGKILL)
             run("ip", "netns", "del", namespace(host), check=False)
+        for index in range(len(HOSTS)):
+            run("ip", "link", "del", f"vglh{index}", check=False)
         run("ip", "link", "del", BRIDGE, check=False)
 
     # --- processes ------------------------------------------------------------------
@@ -232,7 +246,9 @@ class Cluster:
 
         folder = self.folder / "s3"
         (folder / "data").mkdir(parents=True)
-        (folder / "s3.json").write_text(json.dumps({"identities": [{
+        identities = folder / "s3.json"
+        identities.touch(mode=0o600)  # the secret key, in a folder others may read
+        identities.write_text(json.dumps({"identities": [{
             "name": "vigil", "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"],
         }]}))  # fmt: skip
@@ -242,7 +258,7 @@ class Cluster:
             [str(Path(sys.executable).parent / "weed"), "server", f"-dir={folder / 'data'}",
              f"-ip={address}", f"-ip.bind={address}", "-master.volumeSizeLimitMB=64",
              "-volume.max=8", "-filer", "-s3", "-s3.port=8333", "-s3.port.iceberg=0",
-             "-s3.port.lance=0", f"-s3.config={folder / 's3.json'}"],
+             "-s3.port.lance=0", f"-s3.config={identities}"],
         )  # fmt: skip
         endpoint = f"http://{address}:8333"
         client = boto3.client(
