@@ -295,7 +295,7 @@ def main() -> int:
             "VIGIL_TRUSTED_PROXIES": HOSTS["lb"],
             # No VIGIL_DATA_DIR: each host gets a folder of its own (hosts.py), so the
             # file store is shared through the object store only.
-            "VIGIL_STORAGE_URL": f"s3://vigil/files?endpoint={s3}&region=us-east-1&addressing=path",
+            "VIGIL_STORAGE_URL": f"s3://vigil/files?endpoint={s3}&region=us-east-1&addressing=path&insecure=1",
             "AWS_ACCESS_KEY_ID": s3_key,
             "AWS_SECRET_ACCESS_KEY": s3_secret,
             "DATABASE_URL": primary,

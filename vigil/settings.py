@@ -382,13 +382,47 @@ STATIC_ROOT = DATA_DIR / "static"  # made at start-up (core/apps.py): WhiteNoise
 # &addressing=path for a store without bucket subdomains. The credentials are never
 # in this URL: boto3 reads them from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or
 # its other usual places: ~/.aws, an instance role).
+def _check_endpoint(endpoint: str, *, insecure: bool) -> None:
+    """An endpoint is a scheme, a host and a port: credentials in it would be quoted by
+    every connection error, and a path, query or fragment is no S3 endpoint. Plain
+    HTTP would carry every object and key name across the network in the clear and let
+    anyone on the path answer in the store's name: refused, but on this machine's
+    loopback or with &insecure=1 (a private test network)."""
+    parts = urlsplit(endpoint)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        parts = urlsplit("")
+    shaped = (
+        parts.scheme in ("https", "http")
+        and parts.hostname
+        and "@" not in parts.netloc
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+    )
+    if not shaped:
+        raise ImproperlyConfigured(
+            "The endpoint of VIGIL_STORAGE_URL must be https://HOST[:PORT], with no "
+            "credentials, path or parameters (credentials go in AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY)."
+        )
+    loopback = parts.hostname in ("localhost", "::1") or parts.hostname.startswith("127.")
+    if parts.scheme == "http" and not (loopback or insecure):
+        raise ImproperlyConfigured(
+            "The endpoint of VIGIL_STORAGE_URL must use https: plain http would carry "
+            "every file's name and sealed content in the clear. Add &insecure=1 only on "
+            "a private test network."
+        )
+
+
 def file_store(url: str) -> dict:
     """The STORAGES entry for the file store named by VIGIL_STORAGE_URL."""
     if not url:
         return {"BACKEND": "vigil.vault.stores.LocalStore"}
     parts = urlsplit(url)
     query = parse_qs(parts.query)
-    unknown = set(query) - {"endpoint", "region", "addressing"}
+    unknown = set(query) - {"endpoint", "region", "addressing", "insecure"}
     if parts.scheme != "s3" or not parts.hostname or "@" in parts.netloc or unknown:
         raise ImproperlyConfigured(
             "VIGIL_STORAGE_URL must be s3://BUCKET/PREFIX, with only endpoint=, region= "
@@ -396,6 +430,8 @@ def file_store(url: str) -> dict:
             "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or be left empty for the "
             "folder in the data directory."
         )
+    if "endpoint" in query:
+        _check_endpoint(query["endpoint"][-1], insecure=query.get("insecure", [""])[-1] == "1")
     options = {"bucket_name": parts.hostname, "location": parts.path.strip("/")}
     for name, option in [
         ("endpoint", "endpoint_url"),

@@ -33,8 +33,10 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
 
-# A stored file's key: its folder (the name's first two characters), then its name.
-KEY = re.compile(r"([A-Za-z0-9_-]{2})/([A-Za-z0-9_-]{3,100})")
+# A stored file's key: its folder (the name's first two characters), then its name. A
+# copy under another folder is no stored file (listed, it would go twice into a backup,
+# which no restore could then take).
+KEY = re.compile(r"([A-Za-z0-9_-]{2})/(\1[A-Za-z0-9_-]{1,98})")
 
 
 def _stamp() -> str:
@@ -92,7 +94,9 @@ class LocalStore(FileSystemStorage):
 
     def names(self) -> list[str]:
         return sorted(
-            p.name for p in Path(self.location).glob("*/*") if p.is_file() and not p.suffix
+            p.name
+            for p in Path(self.location).glob("*/*")
+            if p.is_file() and KEY.fullmatch(f"{p.parent.name}/{p.name}")
         )
 
     def ready(self) -> bool:

@@ -146,3 +146,24 @@ def test_an_upload_refused_after_the_commit_keeps_the_staged_files(
     staged = {str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file()}
     assert staged == set(before["files"])  # every file, ready to be uploaded by hand
     assert keys_under(seaweedfs, records["location"] + "-readonly/") == []
+
+
+def test_an_object_copied_under_another_folder_is_no_stored_file_and_backups_still_restore(
+    carol, settings, tmp_path, store_on_s3, seaweedfs
+):
+    """Someone able to write to the bucket copies an object under another two-letter
+    folder: listed, the name would go twice into every backup, and no restore of
+    those backups would then succeed."""
+    settings.DATA_DIR = tmp_path / "data"
+    stored = files.save(b"evidence")
+    location = store_on_s3["location"]
+    s3_client(seaweedfs).copy_object(
+        Bucket=S3_BUCKET,
+        CopySource={"Bucket": S3_BUCKET, "Key": f"{location}/{stored.name[:2]}/{stored.name}"},
+        Key=f"{location}/zz/{stored.name}",
+    )
+    assert files.names() == [stored.name]
+    archive = backup_here(tmp_path / "out")
+    use_prefix(settings, store_on_s3, location + "-new")
+    call_command("restore", str(archive), "--replace", stdout=StringIO(), stderr=StringIO())
+    assert files.names() == [stored.name]

@@ -179,12 +179,26 @@ def test_the_storage_url_names_a_bucket_a_prefix_an_endpoint_and_a_region():
         "https://vigil-files/prefix",
         "s3:///prefix",
         "s3://vigil-files/prefix?acl=public-read",
+        # The endpoint too: credentials, a path, a query, or plain http across a network.
+        "s3://vigil-files/p?endpoint=https://AKIA:hunter2pass@s3.example.org",
+        "s3://vigil-files/p?endpoint=https://s3.example.org/elsewhere",
+        "s3://vigil-files/p?endpoint=ftp://s3.example.org",
+        "s3://vigil-files/p?endpoint=http://s3.example.org",
+        "s3://vigil-files/p?endpoint=http://10.0.0.51:8333",
     ],
 )
 def test_a_storage_url_of_another_shape_is_refused(url):
     with pytest.raises(ImproperlyConfigured) as refused:
         file_store(url)
     assert "hunter2pass" not in str(refused.value)
+
+
+def test_plain_http_is_taken_on_loopback_or_when_the_network_is_said_to_be_private():
+    on_loopback = file_store("s3://vigil-files/p?endpoint=http://127.0.0.1:8333")
+    assert on_loopback["OPTIONS"]["endpoint_url"] == "http://127.0.0.1:8333"
+    private = file_store("s3://vigil-files/p?endpoint=http://10.0.0.51:8333&insecure=1")
+    assert private["OPTIONS"]["endpoint_url"] == "http://10.0.0.51:8333"
+    assert "insecure" not in private["OPTIONS"]
 
 
 def test_the_default_store_is_the_folder_in_the_data_directory(settings, tmp_path):
