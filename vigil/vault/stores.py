@@ -29,6 +29,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
@@ -155,6 +156,37 @@ class ObjectStore(S3Storage):
         )
         super().__init__(**options)
         self._probe = None  # the readiness probe's client (boto3 clients are thread-safe)
+        self._unversioned = False  # checked once, before the first write or deletion
+
+    # A bucket that keeps versions keeps every file Vigil deletes or re-seals: a
+    # deletion only adds a marker, and the purged report, the erased name or the
+    # ciphertext under a retired key stays readable to whoever can read the bucket.
+    VERSIONED = (
+        "The bucket of VIGIL_STORAGE_URL keeps old versions of objects (versioning is "
+        "on, or was: 'Suspended' keeps the versions made before), so files Vigil deletes "
+        "would stay in it. Use a bucket that never had versioning, and grant "
+        "s3:GetBucketVersioning so that Vigil can check."
+    )
+
+    def _refuse_a_versioned_bucket(self, client: Any = None) -> None:
+        if self._unversioned:
+            return
+        client = client or self.connection.meta.client
+        try:
+            status = client.get_bucket_versioning(Bucket=self.bucket_name).get("Status")
+        except ClientError as error:
+            raise ImproperlyConfigured(self.VERSIONED) from error
+        if status in ("Enabled", "Suspended"):
+            raise ImproperlyConfigured(self.VERSIONED)
+        self._unversioned = True
+
+    def _save(self, name: str, content: File) -> str:
+        self._refuse_a_versioned_bucket()
+        return super()._save(name, content)
+
+    def delete(self, name: str) -> None:
+        self._refuse_a_versioned_bucket()
+        super().delete(name)
 
     def url(self, name: str | None, *args: Any, **kwargs: Any) -> str:
         raise NotImplementedError(
@@ -199,6 +231,7 @@ class ObjectStore(S3Storage):
                     ),
                 )
             self._probe.list_objects_v2(Bucket=self.bucket_name, Prefix=self._prefix, MaxKeys=1)
+            self._refuse_a_versioned_bucket(self._probe)
         except Exception:  # noqa: BLE001 - any failure means "not ready"
             return False
         return True

@@ -225,3 +225,29 @@ def test_readiness_gives_up_on_a_silent_object_store_within_seconds(settings, st
         started = time.monotonic()
         assert not files.ready()
         assert time.monotonic() - started < 5  # one try, a read timeout of 3 s
+
+
+def test_a_bucket_that_keeps_versions_is_refused_before_a_file_is_written(
+    client, settings, seaweedfs, monkeypatch
+):
+    """In a versioned bucket a deletion only adds a marker: the purged report, the
+    erased name and the ciphertext under a retired key would all stay readable."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from conftest import S3_ACCESS_KEY, S3_SECRET_KEY, s3_client
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", S3_ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", S3_SECRET_KEY)
+    bucket = "vigil-versioned"
+    s3 = s3_client(seaweedfs)
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    url = f"s3://{bucket}/files?endpoint={seaweedfs}&region=us-east-1&addressing=path"
+    settings.STORAGES = {**settings.STORAGES, "vault": file_store(url)}
+    with pytest.raises(ImproperlyConfigured, match="keeps old versions"):
+        files.save(SECRET)
+    with pytest.raises(ImproperlyConfigured, match="keeps old versions"):
+        files.delete("ab" + "0" * 38)
+    assert s3.list_object_versions(Bucket=bucket).get("Versions", []) == []
+    response = client.get("/readyz", HTTP_HOST="10.0.0.7")
+    assert json.loads(response.content)["checks"]["files"] == "failing"
