@@ -16,6 +16,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -117,6 +118,11 @@ def exists(name: str) -> bool:
 
 def delete(name: str) -> None:
     _store().delete(_key(name))
+
+
+def written_at(name: str) -> datetime:
+    """When the stored file was last written (aware, UTC)."""
+    return _store().get_modified_time(_key(name))
 
 
 def open_sealed(name: str) -> BinaryIO:

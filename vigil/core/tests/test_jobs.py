@@ -166,4 +166,7 @@ def test_the_scheduled_purge_runs_the_command_and_logs_only_counts(caplog):
 
     with caplog.at_level("INFO", logger="vigil.core.tasks"):
         purge_expired.call_local()
-    assert caplog.messages == ["purge_expired: 0 closed reports deleted, 0 report files deleted"]
+    assert caplog.messages == [
+        "purge_expired: 0 files no record names deleted, 0 closed reports deleted, "
+        "0 report files deleted"
+    ]

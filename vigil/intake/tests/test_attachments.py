@@ -163,7 +163,9 @@ def test_a_report_closed_without_a_case_is_deleted_with_its_files_after_the_rete
     out = io.StringIO()
     call_command("purge_expired", stdout=out)
     # not yet: 90 days, not more; one line, the form a cron job's watcher reads
-    assert out.getvalue() == "0 closed reports deleted, 0 report files deleted\n"
+    assert out.getvalue() == (
+        "0 files no record names deleted, 0 closed reports deleted, 0 report files deleted\n"
+    )
     monkeypatch.setattr(
         timezone, "localdate", lambda *a, **k: real_localdate(*a, **k) + timedelta(days=91)
     )
@@ -180,3 +182,23 @@ def make_case(actor):
     from vigil.cases.tests import factories
 
     return factories.case(actor)
+
+
+def test_a_file_no_record_names_is_deleted_a_day_after_it_was_written(
+    client, monkeypatch, either_store
+):
+    """A deletion that failed after its record's transaction committed (the object
+    store out of reach during a purge) leaves a file no record names: purge_expired
+    deletes it, a day after it was written, and never a file a record names."""
+    from datetime import timedelta
+
+    from vigil.intake.models import Submission
+    from vigil.vault import files, retention
+
+    send(client, SimpleUploadedFile("office.png", PNG))
+    (named,) = [f.stored_name for f in Submission.objects.get().files.all()]
+    orphan = files.save(b"a report whose row is gone").name
+    assert retention.purge() == "0 files no record names deleted"  # written just now
+    monkeypatch.setattr(retention, "GRACE", timedelta(seconds=-60))  # a day later
+    assert retention.purge() == "1 files no record names deleted"
+    assert not files.exists(orphan) and files.exists(named)

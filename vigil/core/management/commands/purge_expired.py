@@ -5,6 +5,8 @@ deletes what is past its time and says how much it deleted. This command runs
 each, in the order of INSTALLED_APPS, prints what they said on one line, and names no
 app itself:
 
+- vault (`vault/retention.py`): files no record names (a deletion that failed after
+  its record was gone), a day after they were written;
 - intake (`intake/retention.py`): reports closed without becoming a case,
   `VIGIL_INTAKE_RETENTION_DAYS` (90) days after closing, with their messages and files;
 - reports (`reports/retention.py`): the files of report builds older than seven days.
@@ -31,7 +33,10 @@ def retention_modules() -> list[Any]:
 
 
 class Command(BaseCommand):
-    help = "Delete closed intake reports past their retention, and old report files."
+    help = (
+        "Delete closed intake reports past their retention, old report files, and files "
+        "no record names."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # One line, as before the apps had their own modules, for whatever watches it.
