@@ -22,6 +22,7 @@ import errno
 import os
 import re
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,7 @@ class ObjectStore(S3Storage):
         super().__init__(**options)
         self._probe = None  # the readiness probe's client (boto3 clients are thread-safe)
         self._unversioned = False  # checked once, before the first write or deletion
+        self._ready, self._ready_until = False, 0.0
 
     # A bucket that keeps versions keeps every file Vigil deletes or re-seals: a
     # deletion only adds a marker, and the purged report, the erased name or the
@@ -214,10 +216,22 @@ class ObjectStore(S3Storage):
                 found.append(match.group(2))
         return sorted(found)
 
+    READY_SECONDS = 5.0  # how long a probe's answer stands
+
     def ready(self) -> bool:
         """The bucket answers a listing of our prefix with these credentials (one
         object at most, nothing written), within seconds and at the first try: a load
-        balancer's probe must not wait out the retries that a file's upload deserves."""
+        balancer's probe must not wait out the retries that a file's upload deserves.
+        The answer stands for a few seconds: /readyz answers anyone who reaches it, and
+        each of its requests must not become a request to the object store."""
+        now = time.monotonic()
+        if now < self._ready_until:
+            return self._ready
+        self._ready = self._ask_ready()
+        self._ready_until = now + self.READY_SECONDS
+        return self._ready
+
+    def _ask_ready(self) -> bool:
         try:
             if self._probe is None:
                 self._probe = self._create_session().client(

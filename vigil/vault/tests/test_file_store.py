@@ -251,3 +251,17 @@ def test_a_bucket_that_keeps_versions_is_refused_before_a_file_is_written(
     assert s3.list_object_versions(Bucket=bucket).get("Versions", []) == []
     response = client.get("/readyz", HTTP_HOST="10.0.0.7")
     assert json.loads(response.content)["checks"]["files"] == "failing"
+
+
+def test_the_object_stores_readiness_stands_a_few_seconds(store_on_s3, monkeypatch):
+    """/readyz answers anyone who reaches it: a flood of probes must not become a flood
+    of listings of the bucket."""
+    store = files._store()
+    assert store.ready()
+    asked = []
+    store._probe.meta.events.register("before-call.s3.ListObjectsV2", lambda **_: asked.append(1))
+    assert store.ready() and store.ready()
+    assert asked == []
+    monkeypatch.setattr(store, "_ready_until", 0.0)  # the few seconds have passed
+    assert store.ready()
+    assert asked == [1]
