@@ -36,6 +36,7 @@ from vigil.backups import archive, tables
 from vigil.backups.archive import BackupError
 from vigil.core import audit
 from vigil.vault import files
+from vigil.vault.stores import fsync_folder
 
 
 def _ignore(n: int) -> None:
@@ -204,15 +205,7 @@ def _atomic_file(path: Path) -> Iterator[BinaryIO]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_folder(path.parent)
 
 
 def _version() -> str:

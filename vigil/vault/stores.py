@@ -91,7 +91,7 @@ class LocalStore(FileSystemStorage):
             os.fsync(handle.fileno())
         os.replace(temporary, path)
         # The rename itself must reach the disk too, or a crash could forget it.
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
         return name
 
     def names(self) -> list[str]:
@@ -124,11 +124,12 @@ class LocalStore(FileSystemStorage):
             else:
                 shutil.rmtree(root)
         os.rename(folder, root)
-        _fsync_folder(root.parent)
+        fsync_folder(root.parent)
         return None if aside is None else str(aside)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in `folder` reach the disk (the backup uses it too)."""
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
