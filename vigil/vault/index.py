@@ -89,6 +89,8 @@ def reset_caches() -> None:
 
 def normalise(text: str) -> str:
     """Fold case, accents and spacing, so that "José  Pérez" finds "jose perez"."""
+    if text.isascii():  # nothing to decompose (most words, and the quick way)
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())

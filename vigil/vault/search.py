@@ -5,7 +5,7 @@ words. Instead each word is normalised (case and accents folded) and replaced by
 a keyed hash (HMAC-SHA256, cut to 64 bits) under a key of its own for each kind of
 record (`vault.index.word_token`: the keys never leave that module); the hashes
 of a record are stored as one "document", which
-PostgreSQL indexes with a GIN index over `to_tsvector('simple', ...)` and SQLite
+PostgreSQL indexes with a GIN index over the document's words as an array and SQLite
 with an FTS5 table. A query hashes its words the same way and asks the index for
 documents holding all of them.
 
@@ -52,6 +52,32 @@ def index(*, kind: str, object_id: int, texts: Iterable[str]) -> None:
     )
 
 
+def index_new(*, kind: str, entries: Iterable[tuple[int, Iterable[str]]]) -> None:
+    """Index records of `kind` that have no entry yet ((object id, texts) pairs), in
+    bulk: an import's new records. Each word is hashed once per call (texts repeat
+    their words), and the words are forgotten when it returns."""
+    from vigil.core import bulk
+
+    tokens: dict[str, str] = {}
+
+    def token(word: str) -> str:
+        found = tokens.get(word)
+        if found is None:
+            found = tokens[word] = word_token(word, kind=kind)
+        return found
+
+    def tokens_of(texts: Iterable[str]) -> str:
+        unique = {w for text in texts if text for w in words(text)}
+        return " ".join(sorted({token(w) for w in unique}))
+
+    bulk.rows(
+        SearchEntry,
+        ["kind", "object_id", "tokens"],
+        [(kind, object_id, tokens_of(texts)) for object_id, texts in entries],
+    )
+    tokens.clear()
+
+
 def replace_all(*, kind: str, entries: Iterable[tuple[int, Iterable[str]]]) -> None:
     """Replace every entry of `kind` with those of `entries` ((object id, texts) pairs),
     for `vault.index.rebuild`."""
@@ -79,8 +105,8 @@ def matching_ids(*, kind: str, query: str) -> RawSQL | None:
     if connection.vendor == "postgresql":
         return RawSQL(
             "SELECT object_id FROM core_searchentry WHERE kind = %s "
-            "AND to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)",
-            [kind, " & ".join(tokens)],
+            "AND string_to_array(tokens, ' ') @> %s::text[]",
+            [kind, tokens],
         )
     return RawSQL(
         "SELECT e.object_id FROM core_searchentry_fts AS f "
