@@ -346,18 +346,10 @@ def source_update(
     return source
 
 
-@transaction.atomic
-def act_set_verification(
-    *, actor: Any, act: Act, version: int, verification: str, independent_sources: int
-) -> Act:
-    """Change how far an act is verified.
-
-    Only a verified act counts in SDG indicator 16.10.1. Verifying needs at least
-    one linked source and as many reliable, independent sources as the verifier
-    counts (the methodology asks for two).
-    """
+def check_verification(*, verification: str, independent_sources: int, linked: int) -> None:
+    """The rules for setting an act's verification, given how many sources are
+    linked to it (raises ValidationError): the services' and the importer's."""
     if verification == Verification.VERIFIED:
-        linked = act.sources.count()
         if linked == 0:
             raise ValidationError(
                 {"verification": _("An act cannot be verified before a source is linked to it.")}
@@ -379,6 +371,10 @@ def act_set_verification(
                     % {"linked": linked}
                 }
             )
+
+
+def verification_changes(*, actor: Any, verification: str, independent_sources: int) -> dict:
+    """The fields a change of verification sets (who verified, and when)."""
     changes: dict[str, Any] = {
         "verification": verification,
         "independent_sources": independent_sources,
@@ -387,6 +383,26 @@ def act_set_verification(
         changes.update(verified_by=actor, verified_at=timezone.now())
     else:
         changes.update(verified_by=None, verified_at=None)
+    return changes
+
+
+@transaction.atomic
+def act_set_verification(
+    *, actor: Any, act: Act, version: int, verification: str, independent_sources: int
+) -> Act:
+    """Change how far an act is verified.
+
+    Only a verified act counts in SDG indicator 16.10.1. Verifying needs at least
+    one linked source and as many reliable, independent sources as the verifier
+    counts (the methodology asks for two).
+    """
+    linked = act.sources.count() if verification == Verification.VERIFIED else 0
+    check_verification(
+        verification=verification, independent_sources=independent_sources, linked=linked
+    )
+    changes = verification_changes(
+        actor=actor, verification=verification, independent_sources=independent_sources
+    )
     act = _update(
         actor=actor, record=act, version=version, changes=changes, action="cases.act_verification"
     )

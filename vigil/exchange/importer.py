@@ -543,7 +543,10 @@ def _write_all(user: Any, report: Report, skip_invalid: bool, bar: Any) -> None:
                     raise _Abandoned
             if bar:
                 bar.advance()
+    _verify_new(user, [(a, r) for a, r in verify if getattr(a, "_imported", False)], skip_invalid)
     for act, row in verify:
+        if getattr(act, "_imported", False):
+            continue
         wanted = row.values["verification"]
         sources = row.values["independent_sources"]
         act.refresh_from_db()
@@ -560,6 +563,91 @@ def _write_all(user: Any, report: Report, skip_invalid: bool, bar: Any) -> None:
                 row.problems.append(Problem("acts", row.number, "verification", " ".join(messages)))
             if not skip_invalid:
                 raise _Abandoned from None
+
+
+def _verify_new(user: Any, pairs: list[tuple[Act, Row]], skip_invalid: bool) -> None:
+    """Set the verification of acts this import made (`act_set_verification`'s rules
+    and writes, in bulk): once their sources are linked."""
+    from collections import Counter
+
+    from vigil.cases.models import Case, CaseEvent
+    from vigil.core import audit, bulk
+
+    for start in range(0, len(pairs), BATCH):
+        batch = pairs[start : start + BATCH]
+        linked = Counter(
+            Source.acts.through.objects.filter(act_id__in=[a.pk for a, _r in batch]).values_list(
+                "act_id", flat=True
+            )
+        )
+        ready: list[tuple[Act, list[str]]] = []
+        for act, row in batch:
+            wanted, sources = row.values["verification"], row.values["independent_sources"]
+            try:
+                services.check_verification(
+                    verification=wanted, independent_sources=sources, linked=linked[act.pk]
+                )
+            except ValidationError as error:
+                for messages in _messages(error).values():
+                    row.problems.append(
+                        Problem("acts", row.number, "verification", " ".join(messages))
+                    )
+                if not skip_invalid:
+                    raise _Abandoned from None
+                continue
+            changes = services.verification_changes(
+                actor=user, verification=wanted, independent_sources=sources
+            )
+            changed = sorted(n for n, v in changes.items() if getattr(act, n) != v)
+            if not changed:
+                continue
+            before = {name: getattr(act, name) for name in changed}
+            for name in changed:
+                setattr(act, name, changes[name])
+            try:
+                _full_clean(act, _LINKS)  # as `_update` checks the changed act
+            except ValidationError as error:
+                for name, value in before.items():
+                    setattr(act, name, value)
+                for messages in _messages(error).values():
+                    row.problems.append(
+                        Problem("acts", row.number, "verification", " ".join(messages))
+                    )
+                if not skip_invalid:
+                    raise _Abandoned from None
+                continue
+            act.version += 1
+            act.updated_at = timezone.now()
+            ready.append((act, changed))
+        Act.objects.bulk_update(
+            [act for act, _changed in ready],
+            ["verification", "independent_sources", "verified_by", "verified_at", "version",
+             "updated_at"],
+            batch_size=500,
+        )  # fmt: skip
+        audit.record_many(
+            actor=user,
+            action="cases.act_verification",
+            entries=[("cases.act", act.pk, changed) for act, changed in ready],
+        )
+        cases: dict[int, list[int]] = {}
+        for incident, case in Case.incidents.through.objects.filter(
+            incident_id__in={act.incident_id for act, _c in ready}
+        ).values_list("incident_id", "case_id"):
+            cases.setdefault(incident, []).append(case)
+        bulk.insert(
+            CaseEvent,
+            [
+                CaseEvent(
+                    case_id=case,
+                    actor=user,
+                    kind=CaseEvent.Kind.ACT_VERIFIED,
+                    detail=act.verification,
+                )  # fmt: skip
+                for act, _changed in ready
+                for case in cases.get(act.incident_id, [])
+            ],
+        )
 
 
 # The links a new record's own checks leave out: each names a record found in the
@@ -679,6 +767,7 @@ def _create_batch(
         ids[kind][row.external_id] = record.pk
         report.created += 1
         if kind == "acts" and row.values["verification"] != Verification.REPORTED:
+            record._imported = True  # made by this import: verified in bulk (_verify_new)
             verify.append((record, row))
 
 

@@ -67,7 +67,8 @@ def a_file(prefix, incident_in_a_case):
             {"external_id": f"{p}a2", "incident": f"{p}i2", "victim": f"{p}d2",
              "violation": "threats"},
             {"external_id": f"{p}a3", "incident": incident_in_a_case, "victim": f"{p}d2",
-             "violation": "threats", "perpetrators": "unknown"},
+             "violation": "threats", "perpetrators": "unknown", "verification": "verified",
+             "independent_sources": "1"},
         ],
         "sources": [
             {"external_id": f"{p}s1", "incident": f"{p}i1", "name": "A neighbour",
@@ -162,7 +163,11 @@ def test_a_bulk_import_makes_what_the_services_make_one_by_one(carol, monkeypatc
     assert not Defender.objects.filter(pk=marta.pk).extra(where=["name LIKE '%%Marta%%'"]).exists()
     # The case's timeline says the same in both ways: an act and a source added.
     assert bulk_events == slow_events
-    assert sorted(k for _c, k, _d in bulk_events.elements()) == ["act_added", "source_added"]
+    assert sorted(k for _c, k, _d in bulk_events.elements()) == [
+        "act_added",
+        "act_verified",
+        "source_added",
+    ]
     assert audit.verify().intact
 
 
@@ -177,6 +182,7 @@ def test_a_bulk_import_makes_what_the_services_make_one_by_one(carol, monkeypatc
         ("acts", {"verification": "verified", "independent_sources": "3"},
          "verification"),  # more independent sources than linked ones
         ("sources", {"acts": "X-a2"}, ""),  # an act of another incident
+        ("acts", {"verification": "under_review", "independent_sources": "-2"}, "verification"),
         ("incidents", {"subdivision": "CO-ANTIOQUIA-1"}, "subdivision"),  # too long
     ],
 )  # fmt: skip
