@@ -102,7 +102,7 @@ class Row:
 
     @property
     def external_id(self) -> str:
-        return str(self.raw.get("external_id") or "").strip()
+        return _text(self.raw.get("external_id"))
 
 
 @dataclass
@@ -220,9 +220,31 @@ def read_xlsx(content: bytes) -> dict[str, list[dict[str, Any]]]:
 # --- Checking ---------------------------------------------------------------------------
 
 
+def _text(raw: Any) -> str:
+    """A cell as text, as every check reads it (an id is the same string wherever
+    it is read: its own row, a link to it, the lookup of the ids a file names). A
+    list of values (JSON) is read as the values joined by semicolons."""
+    if raw is None:
+        return ""
+    if isinstance(raw, list | tuple):
+        return ";".join(_text(value) for value in raw)
+    return (raw.isoformat() if isinstance(raw, date) else str(raw)).strip()
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool | date)
+
+
 def _clean(column: Column, raw: Any) -> Any:
     """The value of one cell, or ValueError with the reason."""
-    text = raw.isoformat() if isinstance(raw, date) else ("" if raw is None else str(raw).strip())
+    if isinstance(raw, dict) or (
+        isinstance(raw, list | tuple)
+        and (column.kind not in {"choices", "refs"} or not all(_scalar(v) for v in raw))
+    ):
+        raise ValueError(_("not a single value"))
+    text = _text(raw)
+    if "\x00" in text:
+        raise ValueError(_("contains a NUL character, which cannot be stored"))
     if text == "":
         if column.required:
             raise ValueError(_("required"))
@@ -263,7 +285,7 @@ def _clean(column: Column, raw: Any) -> Any:
     if column.kind == "int":
         try:
             return int(float(text))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValueError(_("not a whole number: %(value)s") % {"value": text}) from None
     if column.kind == "refs":
         return sorted({v.strip() for v in text.split(";") if v.strip()})
@@ -287,13 +309,17 @@ def _named(raw: dict[str, list[dict[str, Any]]]) -> dict[str, set[str]]:
     for kind in KINDS:
         links = [c for c in LAYOUT[kind] if c.kind in {"ref", "refs"}]
         for cells in raw[kind]:
-            named[kind].add(str(cells.get("external_id") or "").strip())
+            named[kind].add(_text(cells.get("external_id")))
             for column in links:
-                value = cells.get(column.name)
-                text = "" if value is None else str(value)
-                named[column.ref].update(v.strip() for v in text.split(";"))
-    for found in named.values():
-        found.discard("")
+                text = _text(cells.get(column.name))
+                if column.kind == "refs":
+                    named[column.ref].update(v.strip() for v in text.split(";"))
+                else:
+                    named[column.ref].add(text)
+    for kind, found in named.items():
+        # An empty id names nothing, and one holding NUL can never have been stored
+        # (its row is refused by `_clean`): neither is looked up.
+        named[kind] = {i for i in found if i and "\x00" not in i}
     return named
 
 
@@ -341,6 +367,7 @@ def scope_of(user: Any, raw: dict[str, list[dict[str, Any]]] | None = None) -> S
 
 
 LOOKUP = 5000  # external ids looked up per query
+ID_LENGTH = ExternalRef._meta.get_field("external_id").max_length
 
 
 def check(user: Any, raw: dict[str, list[dict[str, Any]]]) -> Report:
@@ -367,6 +394,13 @@ def check(user: Any, raw: dict[str, list[dict[str, Any]]]) -> Report:
                     row.values[name] = _clean(column, cells.get(name))
                 except ValueError as error:
                     row.problems.append(Problem(kind, number, name, str(error)))
+            if len(row.external_id) > ID_LENGTH:
+                row.problems.append(
+                    Problem(
+                        kind, number, "external_id",
+                        _("longer than %(length)s characters") % {"length": ID_LENGTH},
+                    )
+                )  # fmt: skip
             if row.external_id:
                 if row.external_id in seen:
                     row.problems.append(
