@@ -20,7 +20,8 @@ name is ever plain text in memory.
 **Not carried**: content types and permissions, which `migrate` makes in every
 installation (possibly with other ids: references to them, in the admin log and in
 users' and groups' permissions, travel by natural key and are looked up in the
-installation restored into), and sessions (everyone signs in again).
+installation restored into), sessions (everyone signs in again), and the statistics'
+tallies, made again from the restored records (stats/tally.py).
 
 **Auto-increment counters** are read at the backup and, after a restore has loaded,
 reset (`connection.ops.sequence_reset_sql`) and raised to where the source's stood when
@@ -49,6 +50,10 @@ BATCH = 1000  # rows in one database part
 # carried (references to them travel by natural key); sessions are left behind, and
 # everyone signs in again.
 SKIPPED = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# The statistics' tallies are derived from the case records and made again from them:
+# the triggers note every restored act (stats/tally.py), and the first settling counts.
+DERIVED = ["Change", "Membership", "Tally"]
+SKIPPED |= {f"stats.{name.lower()}" for name in DERIVED}
 BY_NATURAL_KEY = {"contenttypes.contenttype", "auth.permission"}
 # Filled by a migration, so present in an empty installation: replaced, not refused.
 MADE_BY_MIGRATE = {"vault.wrappedkey"}
@@ -207,6 +212,10 @@ def flush(tables: list[Table]) -> None:
     from django.contrib.sessions.models import Session
 
     names = [t.model._meta.db_table for t in tables] + [Session._meta.db_table]
+    # The statistics' tallies go too: PostgreSQL's truncation fires no trigger, so
+    # they would go on counting what was here; the restored acts are noted as they
+    # load, and the first settling counts them (stats/tally.py).
+    names += [apps.get_model("stats", name)._meta.db_table for name in DERIVED]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # TRUNCATE refuses tables with foreign-key checks still pending from

@@ -44,6 +44,9 @@ SECRET = secrets.token_urlsafe(50)  # and their VIGIL_SECRET_KEY (receipt codes 
 PG = "postgres://postgres@127.0.0.1:5432"
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n" + b" " * 64
 SKIPPED = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Derived from the case records, not carried, and made again after a restore: the
+# test of --replace holds the counts to those before the backup.
+SKIPPED |= {"stats.change", "stats.membership", "stats.tally"}
 AUDIT = {f.attname: i for i, f in enumerate(AuditEntry._meta.local_concrete_fields)}
 
 
@@ -627,10 +630,14 @@ def test_a_restore_refuses_a_store_that_holds_files(settings, tmp_path):
 @pytest.mark.django_db
 def test_replace_puts_the_backup_in_place_of_everything(records, carol, tmp_path):
     from vigil.cases.tests import factories as make
+    from vigil.stats import tally
 
-    before = state()
+    before, counted = state(), tally.counts()
     archive = backup_here(tmp_path / "out")
     make.case(carol, title="Made after the backup")
+    later = make.incident(carol, title="Recorded after the backup", country="KEN")
+    make.act(carol, incident=later, victim=make.defender(carol, name="Later", country="KEN"))
+    assert tally.counts() != counted
     extra = files.save(b"a file made after the backup")
 
     out = StringIO()
@@ -643,6 +650,7 @@ def test_replace_puts_the_backup_in_place_of_everything(records, carol, tmp_path
     del after["rows"]["core.auditentry"], before["rows"]["core.auditentry"]
     assert differences(before, after, "rows") == []
     assert differences(before, after, "files") == []
+    assert tally.counts() == counted
     # The store that was here was moved aside, not deleted.
     (aside,) = Path(django_settings.DATA_DIR).glob("files-replaced-*")
     assert (aside / extra.name[:2] / extra.name).exists()

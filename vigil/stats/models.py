@@ -1,0 +1,55 @@
+"""The dashboard's counts over every record, kept exact as the records change
+(tally.py): which records changed since the last settling (`Change`, written by
+database triggers), which buckets each act, victim and case is in (`Membership`), and
+the counts per bucket (`Tally`). All three are derived from the case records and
+made again from them: backups leave them out."""
+
+from django.db import models
+
+
+class Change(models.Model):
+    """A record that changed since the counts were last settled: written by the
+    database's own triggers (migration 0004), so that no write can bypass it."""
+
+    # a: an act (its buckets, its victim's, its cases'); v: a defender (every act
+    # against them); i: an incident (every act of it, and its cases); k: an incident
+    # whose cases must be counted again; c: a case (its links to incidents changed).
+    kind = models.CharField(max_length=1)
+    entity = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entity}"
+
+
+class Membership(models.Model):
+    """The buckets ("dimension:key", space-separated) one act, victim or case is in."""
+
+    kind = models.CharField(max_length=1)  # a, v or c
+    entity = models.BigIntegerField()
+    buckets = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "entity"], name="one_membership_per_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entity}"
+
+
+class Tally(models.Model):
+    """How many acts, victims and cases are in one bucket of one breakdown."""
+
+    dimension = models.CharField(max_length=30)
+    bucket = models.CharField(max_length=40)
+    acts = models.BigIntegerField(default=0)
+    victims = models.BigIntegerField(default=0)
+    cases = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "bucket"], name="one_tally_per_bucket")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}:{self.bucket}"

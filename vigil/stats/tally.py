@@ -1,0 +1,267 @@
+"""The dashboard's counts over every record, exact and current without counting
+them again: for each bucket of each breakdown (counting.py's COUNTERS), how many
+acts, victims and cases are in it.
+
+Acts add up; victims and cases do not (one victim may have acts in many buckets, and
+several acts in one), so the buckets each act, victim and case is in are kept too
+(`Membership`): a victim is in a bucket when one of their acts is, a case when an act
+of one of its incidents is. When records change, database triggers note which
+(`Change`: no write, bulk or not, can bypass them); `settle()` then works out the
+buckets of what changed, compares them with those kept, and adds or takes one from
+each bucket gained or lost, in one transaction. Reading the counts is then one small
+query, at any number of records.
+
+`settle()` runs before every read of the tallies, after imports and every minute
+(tasks.py), so the tallies are never behind what has committed. The whole-desk view
+(every country, no filter) reads them; a filtered or narrower view counts its own
+acts (freshness.py). A test holds the tallies to COUNTERS' own counts after every
+kind of change.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS, Act, Case, Perpetrator
+from vigil.cases.vocabularies import STATE_PERPETRATORS, DefenderKind, PerpetratorCategory
+from vigil.core import bulk
+from vigil.core.vocabularies import REGIONAL_GROUP_OF
+from vigil.stats.models import Change, Membership, Tally
+from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF
+
+CHUNK = 5000  # records per query
+CHANGES = 100_000  # changes settled per round (memory stays flat after a large import)
+_LOCK = 0x56535441  # "VSTA": one settling at a time (PostgreSQL advisory lock)
+
+_STATE = {p.value for p in STATE_PERPETRATORS}
+_CATEGORY = {v.value: c.value for v, c in SDG_CATEGORY_OF.items()}
+_REGION = {country: group.value for country, group in REGIONAL_GROUP_OF.items()}
+_VICTIM_FLAGS = [(c.value, f) for c, f in VICTIM_CATEGORY_FIELDS.items()]
+_FOCUS_FLAGS = [(g.value, f) for g, f in FOCUS_GROUP_FIELDS.items()]
+_BUSINESS_FOCUS = [f for _g, f in _FOCUS_FLAGS].index("focus_business")
+# The breakdowns that list every bucket, counted or not (counting._flagged).
+FLAGGED = {
+    "victim_category": [c for c, _f in _VICTIM_FLAGS],
+    "focus_group": [g for g, _f in _FOCUS_FLAGS],
+    "flags": ["business", "reprisal", "all"],
+}
+
+_ACT_COLUMNS = [
+    "pk", "violation", "reprisal", "incident_id", "incident__start_date", "incident__country",
+    "victim__kind", "victim__sex_gender",
+    *(f"victim__{f}" for _c, f in _VICTIM_FLAGS),
+    *(f"victim__{f}" for _g, f in _FOCUS_FLAGS),
+]  # fmt: skip
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+def act_buckets(ids: Iterable[int]) -> dict[int, set[str]]:
+    """The buckets of each act of `ids` that exists, as COUNTERS puts it in them."""
+    found: dict[int, set[str]] = {}
+    business = PerpetratorCategory.BUSINESS.value
+    for chunk in _chunks(ids):
+        perpetrators: dict[int, set[str]] = defaultdict(set)
+        for act, category in Perpetrator.objects.filter(act_id__in=chunk).values_list(
+            "act_id", "category"
+        ):
+            perpetrators[act].add(category)
+        for row in Act.objects.filter(pk__in=chunk).values_list(*_ACT_COLUMNS):
+            pk, violation, reprisal, _incident, start, country, kind, sex, *flags = row
+            victim_flags, focus = flags[: len(_VICTIM_FLAGS)], flags[len(_VICTIM_FLAGS) :]
+            buckets = {f"year:{start.year}", f"violation:{violation}", f"country:{country}"}
+            buckets.add("flags:all")
+            if violation in _CATEGORY:
+                buckets.add(f"sdg_category:{_CATEGORY[violation]}")
+            if country in _REGION:
+                buckets.add(f"region:{_REGION[country]}")
+            if kind == DefenderKind.PERSON:
+                buckets.add(f"sex:{sex}")
+            buckets.update(
+                f"victim_category:{c}"
+                for (c, _f), on in zip(_VICTIM_FLAGS, victim_flags, strict=True)
+                if on
+            )
+            buckets.update(
+                f"focus_group:{g}" for (g, _f), on in zip(_FOCUS_FLAGS, focus, strict=True) if on
+            )
+            categories = perpetrators.get(pk, set())
+            buckets.update(f"perpetrator:{'state' if c in _STATE else c}" for c in categories)
+            if reprisal:
+                buckets.add("flags:reprisal")
+            if business in categories or focus[_BUSINESS_FOCUS]:
+                buckets.add("flags:business")
+            found[pk] = buckets
+    return found
+
+
+def _kept(kind: str, ids: Iterable[int]) -> dict[int, set[str]]:
+    kept: dict[int, set[str]] = {}
+    for chunk in _chunks(ids):
+        for entity, buckets in Membership.objects.filter(kind=kind, entity__in=chunk).values_list(
+            "entity", "buckets"
+        ):
+            kept[entity] = set(buckets.split())
+    return kept
+
+
+def _unions(sql: str, ids: Iterable[int]) -> dict[int, set[str]]:
+    """The union of the kept buckets of the acts that `sql` pairs with each id."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(ids):
+        marks = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(ids=marks), chunk)
+            for entity, buckets in cursor.fetchall():
+                found[entity].update(buckets.split())
+    return found
+
+
+def _store(kind: str, measure: int, new: dict[int, set[str]], ids: set[int], deltas) -> None:  # type: ignore[no-untyped-def]
+    """Compare the buckets of `ids` now (`new`) with those kept, count the
+    difference into `deltas`, and keep the new ones."""
+    kept = _kept(kind, ids)
+    for entity in ids:
+        before, after = kept.get(entity, set()), new.get(entity, set())
+        for bucket in after - before:
+            deltas[bucket][measure] += 1
+        for bucket in before - after:
+            deltas[bucket][measure] -= 1
+    changed = [e for e in ids if kept.get(e, set()) != new.get(e, set())]
+    for chunk in _chunks(changed):
+        Membership.objects.filter(kind=kind, entity__in=chunk).delete()
+    bulk.rows(
+        Membership,
+        ["kind", "entity", "buckets"],
+        [(kind, e, " ".join(sorted(new[e]))) for e in changed if new.get(e)],
+    )
+
+
+def settle() -> int:
+    """Bring the tallies up to every committed change; returns how many changes
+    were settled. One transaction, one settling at a time."""
+    settled = 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+        # SQLite: transactions begin IMMEDIATE (settings), so this one holds the lock.
+        while True:
+            changes = list(
+                Change.objects.order_by("id").values_list("id", "kind", "entity")[:CHANGES]
+            )
+            if not changes:
+                return settled
+            _settle(changes)
+            for chunk in _chunks(c[0] for c in changes):
+                Change.objects.filter(id__in=chunk).delete()
+            settled += len(changes)
+
+
+def _settle(changes: list[tuple[int, str, int]]) -> None:
+    marked: dict[str, set[int]] = defaultdict(set)
+    for _id, kind, entity in changes:
+        marked[kind].add(entity)
+    acts = set(marked["a"])
+    for chunk in _chunks(marked["i"]):
+        acts.update(Act.objects.filter(incident_id__in=chunk).values_list("pk", flat=True))
+    for chunk in _chunks(marked["v"]):
+        acts.update(Act.objects.filter(victim_id__in=chunk).values_list("pk", flat=True))
+    deltas: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+
+    new_acts = act_buckets(acts)
+    _store("a", 0, new_acts, acts, deltas)
+
+    victims = set(marked["v"])
+    incidents = marked["i"] | marked["k"]
+    for chunk in _chunks(new_acts):
+        for victim, incident in Act.objects.filter(pk__in=chunk).values_list(
+            "victim_id", "incident_id"
+        ):
+            victims.add(victim)
+            incidents.add(incident)
+    _store(
+        "v",
+        1,
+        _unions(
+            "SELECT a.victim_id, m.buckets FROM cases_act a JOIN stats_membership m "
+            "ON m.kind = 'a' AND m.entity = a.id WHERE a.victim_id IN ({ids})",
+            victims,
+        ),
+        victims,
+        deltas,
+    )
+
+    cases = set(marked["c"])
+    links = Case.incidents.through.objects
+    for chunk in _chunks(incidents):
+        cases.update(links.filter(incident_id__in=chunk).values_list("case_id", flat=True))
+    _store(
+        "c",
+        2,
+        _unions(
+            "SELECT l.case_id, m.buckets FROM cases_case_incidents l "
+            "JOIN cases_act a ON a.incident_id = l.incident_id "
+            "JOIN stats_membership m ON m.kind = 'a' AND m.entity = a.id "
+            "WHERE l.case_id IN ({ids})",
+            cases,
+        ),
+        cases,
+        deltas,
+    )
+    _apply({b: d for b, d in deltas.items() if any(d)})
+
+
+def _apply(deltas: dict[str, list[int]]) -> None:
+    if not deltas:
+        return
+    keys = [tuple(b.split(":", 1)) for b in deltas]
+    rows = {
+        (t.dimension, t.bucket): t
+        for t in Tally.objects.filter(dimension__in={d for d, _b in keys})
+    }
+    made = []
+    for bucket, (acts, victims, cases) in deltas.items():
+        dimension, key = bucket.split(":", 1)
+        row = rows.get((dimension, key))
+        if row is None:
+            made.append(
+                Tally(dimension=dimension, bucket=key, acts=acts, victims=victims, cases=cases)
+            )
+        else:
+            row.acts, row.victims, row.cases = (
+                row.acts + acts,
+                row.victims + victims,
+                row.cases + cases,
+            )
+    Tally.objects.bulk_update(
+        [r for r in rows.values()], ["acts", "victims", "cases"], batch_size=500
+    )
+    Tally.objects.bulk_create(made)
+    Tally.objects.filter(acts=0, victims=0, cases=0).delete()
+
+
+def counts() -> dict[str, dict[str, tuple[int, int, int]]]:
+    """Every breakdown's counts over every record, as COUNTERS returns them: settled
+    first, so they include every committed change."""
+    settle()
+    found: dict[str, dict[str, tuple[int, int, int]]] = {name: {} for name in _names()}
+    for dimension, bucket, acts, victims, cases in Tally.objects.values_list(
+        "dimension", "bucket", "acts", "victims", "cases"
+    ):
+        found.setdefault(dimension, {})[bucket] = (acts, victims, cases)
+    for dimension, keys in FLAGGED.items():
+        for key in keys:
+            found[dimension].setdefault(key, (0, 0, 0))
+    return found
+
+
+def _names() -> list[str]:
+    from vigil.stats.counting import BREAKDOWNS
+
+    return BREAKDOWNS

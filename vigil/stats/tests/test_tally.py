@@ -1,0 +1,152 @@
+"""The tallies (stats/tally.py) hold exactly what the slow way counts (counting.py's
+COUNTERS over every act), on generated records and after every kind of change: new
+records, edits of a defender, an incident, an act and its perpetrators, links of
+cases to incidents, a merge of two defenders, deletions, writes that send no signal
+(a queryset's update), and a bulk import."""
+
+from random import Random
+
+import pytest
+from django.utils import timezone
+
+from vigil.cases import services
+from vigil.cases.models import Act, Case, Defender, Incident
+from vigil.cases.tests import factories as make
+from vigil.cases.vocabularies import PerpetratorCategory, ViolationType
+from vigil.exchange import importer
+from vigil.stats import tally
+from vigil.stats.counting import COUNTERS
+
+pytestmark = pytest.mark.django_db
+
+COUNTRIES = ["COL", "MEX", "PHL", "KEN", "RUS", "FRA"]
+
+
+def slow_way():
+    acts = Act.objects.all()
+    return {name: count(acts) for name, count in COUNTERS.items()}
+
+
+def assert_exact():
+    assert tally.counts() == slow_way()
+
+
+def generated(carol, seed=7, incidents=30):
+    random = Random(seed)  # noqa: S311 - fictional data
+    violations = [v.value for v in ViolationType]
+    perpetrators = [p.value for p in PerpetratorCategory]
+    defenders = [
+        make.defender(
+            carol,
+            name=f"Person {n}",
+            country=random.choice(COUNTRIES),
+            kind=random.choice(["person", "person", "organisation"]),
+            sex_gender=random.choice(["woman", "man", "unknown", "non_binary"]),
+            is_journalist=random.random() < 0.3,
+            is_trade_unionist=random.random() < 0.2,
+            is_hrd=random.random() < 0.8,
+            focus_business=random.random() < 0.3,
+            focus_environment=random.random() < 0.3,
+        )  # fmt: skip
+        for n in range(15)
+    ]
+    cases = [make.case(carol, title=f"Case {n}") for n in range(6)]
+    made = []
+    for n in range(incidents):
+        incident = make.incident(
+            carol, title=f"Incident {n}", country=random.choice(COUNTRIES),
+            start_date=timezone.localdate().replace(year=2019 + n % 6, day=1),
+            case=random.choice([*cases, None]),
+        )  # fmt: skip
+        for _ in range(random.choice([1, 1, 2, 3])):
+            make.act(
+                carol, incident=incident, victim=random.choice(defenders),
+                violation=random.choice(violations), reprisal=random.random() < 0.2,
+                perpetrators=[
+                    {"category": c} for c in random.sample(perpetrators, random.choice([0, 1, 2]))
+                ],
+            )  # fmt: skip
+        made.append(incident)
+    return defenders, made, cases
+
+
+def test_the_tallies_equal_the_slow_count_after_every_kind_of_change(carol):
+    defenders, incidents, cases = generated(carol)
+    assert tally.settle() > 0
+    assert_exact()
+    assert tally.settle() == 0  # nothing changed since
+
+    # A defender's sex, categories and focus change: every act against them moves.
+    person = next(d for d in defenders if d.acts.exists() and d.kind == "person")
+    services.defender_update(
+        actor=carol, defender=person, version=person.version, sex_gender="non_binary",
+        is_journalist=not person.is_journalist, focus_business=not person.focus_business,
+    )  # fmt: skip
+    assert_exact()
+
+    # An incident moves to another country and year.
+    incident = next(i for i in incidents if i.acts.exists())
+    services.incident_update(
+        actor=carol, incident=incident, version=incident.version, country="KEN",
+        start_date=incident.start_date.replace(year=2018),
+    )  # fmt: skip
+    assert_exact()
+
+    # An act's violation and perpetrators change.
+    act = Act.objects.filter(incident__cases__isnull=False).first()
+    services.act_update(
+        actor=carol, act=act, version=act.version, violation="killing", reprisal=True,
+        perpetrators=[{"category": "police"}, {"category": "business"}],
+    )  # fmt: skip
+    assert_exact()
+
+    # Cases gain and lose incidents; a case is deleted.
+    cases[0].incidents.add(*incidents[:5])
+    cases[1].incidents.remove(*cases[1].incidents.all()[:1])
+    assert_exact()
+    Case.objects.filter(pk=cases[2].pk).delete()
+    assert_exact()
+
+    # Two defenders merged: the duplicate's acts go to the survivor, in one update
+    # that sends no signal, and the duplicate is deleted.
+    survivor, duplicate = [d for d in defenders if d.acts.exists()][:2]
+    Act.objects.filter(victim=duplicate).update(victim=survivor)
+    Defender.objects.filter(pk=duplicate.pk).delete()
+    assert_exact()
+
+    # Deletions: one act, then a whole incident with its acts.
+    Act.objects.filter(pk=Act.objects.order_by("pk").first().pk).delete()
+    Incident.objects.filter(pk=incidents[-1].pk).delete()
+    assert_exact()
+
+
+def test_a_bulk_import_and_a_failed_one_leave_the_tallies_exact(carol):
+    generated(carol, seed=3, incidents=8)
+    assert_exact()
+    raw = {
+        "defenders": [
+            {"external_id": f"d{n}", "kind": "person", "name": f"P{n}", "country": "MEX",
+             "sex_gender": "woman", "victim_categories": "journalist"}
+            for n in range(20)
+        ],
+        "incidents": [
+            {"external_id": f"i{n}", "title": f"T{n}", "narrative": "N",
+             "start_date": "2024-02-01", "country": "MEX"}
+            for n in range(20)
+        ],
+        "acts": [
+            {"external_id": f"a{n}", "incident": f"i{n}", "victim": f"d{n % 7}",
+             "violation": "threats", "perpetrators": "business"}
+            for n in range(20)
+        ],
+        "sources": [],
+    }  # fmt: skip
+    broken = {**raw, "acts": [*raw["acts"], {"external_id": "bad", "incident": "i1",
+                                             "victim": "d1", "violation": "flying"}]}  # fmt: skip
+    assert not importer.run(carol, broken).imported
+    assert_exact()
+    assert importer.run(carol, raw).imported
+    assert_exact()
+    counted = tally.counts()
+    assert counted["country"]["MEX"][0] >= 20
+    assert counted["victim_category"]["journalist"][1] >= 7
