@@ -9,7 +9,7 @@ when to count it again.
 import hashlib
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from vigil.cases.models import Case as CaseRecord
 from vigil.cases.selectors import CaseFilter
 from vigil.core import queue, reading
 from vigil.core.permissions import country_scope
+from vigil.stats import tally
 from vigil.stats.counting import BREAKDOWNS, COUNTERS, Breakdown, Counts, labelled
 from vigil.stats.selectors import filtered_acts
 
@@ -71,6 +72,18 @@ SYNC_SECONDS = 0.5
 BACKGROUND_ABOVE = 20_000
 
 
+# A filter that leaves fewer acts than this is counted in the request, exact and
+# uncached (about 0.3 s for 20,000 acts on the benchmark machine); above it, the
+# cache and the background recount below.
+COUNT_NOW_BELOW = 20_000
+
+
+def whole_desk(user: Any, filters: CaseFilter) -> bool:
+    """Whether `user` counts every country with no filter: the view the tallies keep
+    (tally.py). Statistics ignore the filter's words."""
+    return country_scope(user) is None and replace(filters, text="").is_empty()
+
+
 @dataclass
 class Counted:
     counts: dict[str, dict[str, Counts]]
@@ -86,6 +99,16 @@ def counts(
     changed since they were counted; else counted now, or, when counting is slow
     and `allow_stale`, the previous counts (or, on a large desk with none yet,
     nothing but a notice) while a count runs in the background."""
+    if whole_desk(user, filters):
+        # Every country, no filter: the tallies, settled to every committed change.
+        everything = tally.counts()
+        return Counted({name: everything[name] for name in names}, timezone.now())
+    acts = filtered_acts(user, filters)
+    with reading.from_replica():
+        if acts[:COUNT_NOW_BELOW].count() < COUNT_NOW_BELOW:
+            # Few acts (a country and a year, an officer's countries): counted now,
+            # exact, in well under a second at any size of desk.
+            return Counted({name: COUNTERS[name](acts) for name in names}, timezone.now())
     version, digest = data_version(), _digest(user, filters)
     _watch(user, filters, digest)
     entry = cache.get(f"vigil:stats:{version}:{digest}")

@@ -1,7 +1,7 @@
 """The statistics room's tasks: a recount asked for by a reader who was shown the
-previous counts (freshness.py), and, every minute, a recount of what was read lately
-when the records have changed; both run by a worker, whose counts every web process
-then reads from the shared statistics cache."""
+previous counts (freshness.py), and, every minute, the tallies settled (tally.py) and
+a recount of what was read lately when the records have changed; run by a worker,
+whose counts every web process then reads from the shared statistics cache."""
 
 from typing import Any
 
@@ -9,7 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from vigil.core import queue
-from vigil.stats import freshness
+from vigil.stats import freshness, tally
 
 
 @db_task(
@@ -22,6 +22,9 @@ def recount(user_pk: Any, criteria: dict[str, Any], names: list[str], digest: st
 
 @db_periodic_task(crontab(minute="*"), name="stats.refresh")
 def refresh() -> None:
-    """Every minute, on the scheduling host: exact counts ready before they are read.
-    Not retried: the next minute is the retry."""
+    """Every minute, on the scheduling host: the tallies settled (so the first read
+    after a large import finds little left to do), and exact counts of what was read
+    lately ready before they are read again. Not retried: the next minute is the
+    retry."""
+    tally.settle()
     freshness.refresh()

@@ -1,6 +1,8 @@
-"""The counts are cached until a record changes; when counting is slow, the page
-shows the last counts, says when they were made, and a task of the queue recounts (the
-`records` fixture of conftest.py)."""
+"""A filter that leaves many acts (a large desk's broad filter): the counts are cached
+until a record changes; when counting is slow, the page shows the last counts, says
+when they were made, and a task of the queue recounts (the `records` fixture of
+conftest.py). The whole desk and narrow filters are counted exactly on every read
+(test_exact_counts.py); here every view takes the cached way, as at that size."""
 
 import pytest
 
@@ -12,6 +14,13 @@ from vigil.stats import freshness
 from vigil.stats.tests.builders import counted
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def many_acts(monkeypatch):
+    """Every filter leaves "many" acts, and no view is the whole desk's."""
+    monkeypatch.setattr(freshness, "COUNT_NOW_BELOW", 0)
+    monkeypatch.setattr(freshness, "whole_desk", lambda user, filters: False)
 
 
 def test_the_counts_are_cached_until_a_record_changes(
