@@ -12,7 +12,7 @@ STAMP_TEST := $(VENV)/.installed-test
 CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: help run test test-fast bench cluster-test check audit lint format messages makemessages lock clean
+.PHONY: help run test test-fast bench bench-million cluster-test check audit lint format messages makemessages lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,12 +57,15 @@ test-fast: $(STAMP_TEST) messages ## The inner loop: the suite without browser j
 	@scripts/ensure-test-tools
 	$(TEST_ENV) $(VENV)/bin/pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
-bench: $(STAMP_RUN) ## Benchmarks: figures with baselines measured in the same run (about 30 minutes)
+bench: $(STAMP_RUN) ## Benchmarks of the audit chain, case list, intake, statistics and import (up to 100,000 records; SQLite, and PostgreSQL when it answers): figures beside baselines from the same run
 	$(PY) bench/audit_chain.py
 	$(PY) bench/case_list.py
 	$(PY) bench/intake.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/import_records.py
+
+bench-million: $(STAMP_RUN) ## A million incidents in PostgreSQL: load, case list, statistics, pages under load, beside baselines (docs/performance.md)
+	$(PY) bench/million.py $(BENCH_ARGS)
 
 cluster-test: $(STAMP_TEST) messages ## As root: hosts in network namespaces, nginx, 2 web, 2 workers, PostgreSQL primary and replica, Redis, S3; kills under load
 	@scripts/ensure-test-tools

@@ -65,10 +65,11 @@ def django_on(database: str, prefix: str = "vigil_bench") -> Iterator[None]:
 
         call_command("migrate", verbosity=0)
         yield
-        from django.db import connections
-
-        connections.close_all()
     finally:
+        if "django.db" in sys.modules:  # a failed run too leaves no session open
+            from django.db import connections
+
+            connections.close_all()
         if database == "postgresql":
             psql(f"DROP DATABASE IF EXISTS {name}", check=False)
         shutil.rmtree(data_dir, ignore_errors=True)
