@@ -173,7 +173,7 @@ def plain_sql(vendor: str, what: str) -> tuple[str, list]:
         )
     digest = index.blind_index(SEARCH_WORD, purpose="defender-name")
     if vendor == "postgresql":
-        match = "SELECT object_id FROM core_searchentry WHERE kind = %s AND to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)"
+        match = "SELECT object_id FROM core_searchentry WHERE kind = %s AND string_to_array(tokens, ' ') @> %s::text[]"
     else:
         match = "SELECT e.object_id FROM core_searchentry_fts f JOIN core_searchentry e ON e.id = f.rowid WHERE core_searchentry_fts MATCH %s AND e.kind = %s"
 
@@ -181,7 +181,7 @@ def plain_sql(vendor: str, what: str) -> tuple[str, list]:
         # Each kind of record has its own search key, so its own token for the word.
         token = search.tokens_for([SEARCH_WORD], kind=kind)
         if vendor == "postgresql":
-            return match, [kind, token]
+            return match, [kind, [token]]
         return match, [f'"{token}"', kind]
 
     in_cases, p1 = matched("cases.case")

@@ -24,6 +24,12 @@ WATCHED = {
     "cases_case_incidents": [("c", "case_id")],
 }
 EVENTS = {"INSERT": ["new_rows"], "UPDATE": ["old_rows", "new_rows"], "DELETE": ["old_rows"]}
+# A new incident or defender has no act yet: nothing to count until one is recorded.
+NOT_ON_INSERT = {"cases_incident", "cases_defender"}
+
+
+def _events(table: str) -> dict[str, list[str]]:
+    return {e: rows for e, rows in EVENTS.items() if not (e == "INSERT" and table in NOT_ON_INSERT)}
 
 
 def _postgresql(table: str, marks: list[tuple[str, str]]) -> list[str]:
@@ -33,13 +39,13 @@ def _postgresql(table: str, marks: list[tuple[str, str]]) -> list[str]:
     body = "".join(
         f"IF TG_OP = '{event}' THEN INSERT INTO stats_change (kind, entity) "
         f"SELECT * FROM ({' UNION '.join(select(r) for r in rows)}) AS marked; END IF; "
-        for event, rows in EVENTS.items()
+        for event, rows in _events(table).items()
     )
     statements = [
         f"CREATE FUNCTION stats_note_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN {body}RETURN NULL; END $$"
     ]
-    for event, rows in EVENTS.items():
+    for event, rows in _events(table).items():
         referencing = " ".join(
             f"{'OLD' if r == 'old_rows' else 'NEW'} TABLE AS {r}" for r in rows
         )
@@ -53,7 +59,7 @@ def _postgresql(table: str, marks: list[tuple[str, str]]) -> list[str]:
 
 def _sqlite(table: str, marks: list[tuple[str, str]]) -> list[str]:
     statements = []
-    for event, rows in EVENTS.items():
+    for event, rows in _events(table).items():
         values = ", ".join(
             f"('{kind}', {'OLD' if r == 'old_rows' else 'NEW'}.{column})"
             for r in rows

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -135,15 +135,20 @@ def verified(acts: QuerySet[Act] | None = None) -> QuerySet[Act]:
     on one source is not a verified case, and every public count leaves it out."""
     base = acts if acts is not None else Act.objects.all()
     minimum = minimum_sources()
+    # Counted for each act marked verified, not grouped over every link first: at a
+    # million acts, that grouping alone took seconds.
     reliable = (
-        Act.sources.through.objects.filter(source__reliability__in=RELIABLE_SOURCES)
+        Act.sources.through.objects.filter(
+            act_id=OuterRef("pk"), source__reliability__in=RELIABLE_SOURCES
+        )
         .values("act_id")
         .annotate(n=Count("source_id", distinct=True))
-        .filter(n__gte=minimum)
-        .values("act_id")
+        .values("n")
     )
-    return base.filter(
-        verification=Verification.VERIFIED, independent_sources__gte=minimum, pk__in=reliable
+    return (
+        base.filter(verification=Verification.VERIFIED, independent_sources__gte=minimum)
+        .alias(reliable_sources=Subquery(reliable))
+        .filter(reliable_sources__gte=minimum)
     )
 
 
