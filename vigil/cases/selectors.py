@@ -67,6 +67,16 @@ class CaseFilter:
 
     def acts(self) -> QuerySet[Act] | None:
         """The acts that meet the act-level criteria, or None when there are none."""
+        q = self.act_conditions()
+        return None if q is None else Act.objects.filter(q)
+
+    def spans_many(self) -> bool:
+        """Whether a criterion looks through a relation an act has many of (its
+        perpetrators): filtering on it directly would repeat an act's rows."""
+        return bool(self.perpetrator or self.business_related)
+
+    def act_conditions(self) -> Q | None:
+        """The act-level criteria as one condition on acts, or None."""
         q = Q()
         if self.violation:
             q &= Q(violation=self.violation)
@@ -100,7 +110,7 @@ class CaseFilter:
             q &= Q(incident__start_date__lte=self.date_to)
         if not q:
             return None
-        return Act.objects.filter(q)
+        return q
 
 
 def case_list(user: Any, filters: CaseFilter = CaseFilter()) -> QuerySet[Case]:
