@@ -53,3 +53,29 @@ def test_desk_forms_use_quick_selects_and_keep_their_choices():
     )
     html = str(form["country"])
     assert '<option value="CIV" selected>Côte d’Ivoire</option>' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "fr", "ar", "zh-hans"])
+def test_a_records_country_is_named_as_djangos_display_names_it(language):
+    from django.apps import apps
+    from django.utils import translation
+    from django.utils.choices import CallableChoiceIterator
+
+    from vigil.core.vocabularies import country_choices
+
+    fields = [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field.choices, CallableChoiceIterator)
+        and field.choices.func is country_choices
+    ]
+    assert len(fields) >= 8  # defenders, incidents, cases, perpetrators, measures, ...
+    with translation.override(language):
+        for model, field in fields:
+            for code in ["COL", "CIV", "", "XKX", "ZZZ"]:
+                record = model(**{field.attname: code})
+                quick = getattr(record, f"get_{field.name}_display")()
+                slow = record._get_FIELD_display(field)
+                assert quick == slow, (model, field.name, code)
