@@ -142,9 +142,19 @@ def _store(kind: str, measure: int, new: dict[int, set[str]], ids: set[int], del
     )
 
 
+# Past this many changes waiting (a large import, a restore, the first settling of
+# an upgraded desk), every tally is made again from the records, each act, victim
+# and case once, rather than change by change.
+REBUILD_ABOVE = 200_000
+
+
 def settle() -> int:
     """Bring the tallies up to every committed change; returns how many changes
     were settled. One transaction, one settling at a time."""
+    if not connection.in_atomic_block and Change.objects.count() > REBUILD_ABOVE:
+        rebuilt = rebuild()
+        if rebuilt is not None:
+            return rebuilt
     settled = 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -265,3 +275,80 @@ def _names() -> list[str]:
     from vigil.stats.counting import BREAKDOWNS
 
     return BREAKDOWNS
+
+
+def rebuild() -> int | None:
+    """Make every membership and tally again from the records, in chunks (memory
+    stays flat), and forget the changes noted up to then; returns how many, or None
+    when another settling holds the lock (it will do the work).
+
+    On PostgreSQL the transaction reads one snapshot (REPEATABLE READ, when it is
+    the outermost), so the changes it forgets are exactly those it can see, and
+    changes committed meanwhile wait for the next settling."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK])
+                if not cursor.fetchone()[0]:
+                    return None
+        top = Change.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        Membership.objects.all().delete()
+        Tally.objects.all().delete()
+        deltas: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        act_ids = Act.objects.order_by("pk").values_list("pk", flat=True)
+        _rebuild("a", 0, act_ids, act_buckets, deltas)
+        victims = Act.objects.order_by("victim_id").values_list("victim_id", flat=True).distinct()
+        _rebuild(
+            "v", 1, victims,
+            lambda ids: _unions(
+                "SELECT a.victim_id, m.buckets FROM cases_act a JOIN stats_membership m "
+                "ON m.kind = 'a' AND m.entity = a.id WHERE a.victim_id IN ({ids})",
+                ids,
+            ),
+            deltas,
+        )  # fmt: skip
+        cases = (
+            Case.incidents.through.objects.order_by("case_id")
+            .values_list("case_id", flat=True)
+            .distinct()
+        )
+        _rebuild(
+            "c", 2, cases,
+            lambda ids: _unions(
+                "SELECT l.case_id, m.buckets FROM cases_case_incidents l "
+                "JOIN cases_act a ON a.incident_id = l.incident_id "
+                "JOIN stats_membership m ON m.kind = 'a' AND m.entity = a.id "
+                "WHERE l.case_id IN ({ids})",
+                ids,
+            ),
+            deltas,
+        )  # fmt: skip
+        _apply({b: d for b, d in deltas.items() if any(d)})
+        return Change.objects.filter(id__lte=top).delete()[0]
+
+
+def _rebuild(kind: str, measure: int, ids, buckets_of, deltas) -> None:  # type: ignore[no-untyped-def]
+    """Memberships of every entity of `ids` (a query, read in chunks), counted."""
+    chunk: list[int] = []
+
+    def flush() -> None:
+        found = buckets_of(chunk)
+        for buckets in found.values():
+            for bucket in buckets:
+                deltas[bucket][measure] += 1
+        bulk.rows(
+            Membership,
+            ["kind", "entity", "buckets"],
+            [(kind, e, " ".join(sorted(b))) for e, b in found.items() if b],
+        )
+        chunk.clear()
+
+    for entity in ids.iterator(chunk_size=CHUNK):
+        chunk.append(entity)
+        if len(chunk) >= CHUNK:
+            flush()
+    if chunk:
+        flush()

@@ -150,3 +150,27 @@ def test_a_bulk_import_and_a_failed_one_leave_the_tallies_exact(carol):
     counted = tally.counts()
     assert counted["country"]["MEX"][0] >= 20
     assert counted["victim_category"]["journalist"][1] >= 7
+
+
+def test_a_rebuild_from_the_records_equals_the_slow_count_and_settling_after_it(carol):
+    defenders, incidents, cases = generated(carol, seed=11, incidents=20)
+    assert tally.rebuild() > 0  # every change noted so far, forgotten once counted
+    assert not tally.Change.objects.exists()
+    assert_exact()
+    Act.objects.filter(pk=Act.objects.order_by("-pk").first().pk).delete()
+    cases[0].incidents.add(*incidents[-3:])
+    assert_exact()  # the changes since, settled one by one
+    tally.Tally.objects.all().delete()  # a damaged tally is made again whole
+    tally.rebuild()
+    assert_exact()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_settling_a_large_backlog_rebuilds_in_a_transaction_of_its_own(carol, monkeypatch):
+    generated(carol, seed=5, incidents=12)
+    monkeypatch.setattr(tally, "REBUILD_ABOVE", 10)
+    rebuilt = []
+    monkeypatch.setattr(tally, "rebuild", lambda real=tally.rebuild: rebuilt.append(1) or real())
+    assert tally.settle() > 10
+    assert rebuilt and not tally.Change.objects.exists()
+    assert_exact()
