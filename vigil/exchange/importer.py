@@ -701,6 +701,7 @@ def _create_batch(
     from vigil.cases.services import NAME_INDEX
     from vigil.core import audit, bulk
     from vigil.vault import index, search
+    from vigil.vault.models import SearchEntry
 
     model = MODELS[kind]
     made: list[tuple[Row, Any, list[str], list[Any]]] = []  # row, record, audited, extra
@@ -750,9 +751,13 @@ def _create_batch(
             ],
         )
     if kind == "incidents":
-        search.index_new(
-            kind="cases.incident",
-            entries=[(r.pk, [r.title, r.narrative, r.place]) for r in records],
+        bulk.rows(
+            SearchEntry,
+            ["kind", "object_id", "tokens"],
+            search.new_entries(
+                kind="cases.incident",
+                entries=[(r.pk, [r.title, r.narrative, r.place]) for r in records],
+            ),
         )
     if kind == "acts":
         perpetrators = [p for _r, record, _a, extra in made for p in extra]

@@ -52,12 +52,11 @@ def index(*, kind: str, object_id: int, texts: Iterable[str]) -> None:
     )
 
 
-def index_new(*, kind: str, entries: Iterable[tuple[int, Iterable[str]]]) -> None:
-    """Index records of `kind` that have no entry yet ((object id, texts) pairs), in
-    bulk: an import's new records. Each word is hashed once per call (texts repeat
+def new_entries(*, kind: str, entries: Iterable[tuple[int, Iterable[str]]]) -> list[tuple]:
+    """The search entries of records of `kind` that have none yet ((object id, texts)
+    pairs), as (kind, object id, tokens) rows for a bulk write (an import's new
+    records, exchange/importer.py). Each word is hashed once per call (texts repeat
     their words), and the words are forgotten when it returns."""
-    from vigil.core import bulk
-
     tokens: dict[str, str] = {}
 
     def token(word: str) -> str:
@@ -70,12 +69,9 @@ def index_new(*, kind: str, entries: Iterable[tuple[int, Iterable[str]]]) -> Non
         unique = {w for text in texts if text for w in words(text)}
         return " ".join(sorted({token(w) for w in unique}))
 
-    bulk.rows(
-        SearchEntry,
-        ["kind", "object_id", "tokens"],
-        [(kind, object_id, tokens_of(texts)) for object_id, texts in entries],
-    )
+    rows = [(kind, object_id, tokens_of(texts)) for object_id, texts in entries]
     tokens.clear()
+    return rows
 
 
 def replace_all(*, kind: str, entries: Iterable[tuple[int, Iterable[str]]]) -> None:
