@@ -53,3 +53,18 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension}:{self.bucket}"
+
+
+class Settled(models.Model):
+    """One row: how many changes have been settled into the tallies since `epoch`
+    began, and when the last settling ended. With the changes still waiting, the
+    number is a version of the records the statistics count (freshness.py): every
+    committed change adds one, and nothing takes one away. A restore empties this
+    table, and the next settling begins a new epoch, so no version repeats."""
+
+    epoch = models.CharField(max_length=32)
+    changes = models.BigIntegerField(default=0)
+    at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.epoch} {self.changes}"

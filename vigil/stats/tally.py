@@ -6,28 +6,34 @@ Acts add up; victims and cases do not (one victim may have acts in many buckets,
 several acts in one), so the buckets each act, victim and case is in are kept too
 (`Membership`): a victim is in a bucket when one of their acts is, a case when an act
 of one of its incidents is. When records change, database triggers note which
-(`Change`: no write, bulk or not, can bypass them); `settle()` then works out the
-buckets of what changed, compares them with those kept, and adds or takes one from
-each bucket gained or lost, in one transaction. Reading the counts is then one small
-query, at any number of records.
+(`Change`, triggers.py: no write, bulk or not, can bypass them); `settle()` then
+works out the buckets of what changed, compares them with those kept, and adds or
+takes one from each bucket gained or lost, in one transaction. Reading the counts is
+then one small query, at any number of records.
 
-`settle()` runs before every read of the tallies, after imports and every minute
-(tasks.py), so the tallies are never behind what has committed. The whole-desk view
-(every country, no filter) reads them; a filtered or narrower view counts its own
-acts (freshness.py). A test holds the tallies to COUNTERS' own counts after every
+A reader settles a small backlog before reading (`current`); an import settles its
+own changes when it ends, and the scheduler every minute (tasks.py). A reader never
+waits on another settling nor rebuilds in a request: it reads the tallies as they
+stand and is told they are behind. The whole-desk view (every country, no filter)
+reads them; a filtered or narrower view counts its own acts (freshness.py). A test holds the tallies to COUNTERS' own counts after every
 kind of change.
 """
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS, Act, Case, Perpetrator
 from vigil.cases.vocabularies import STATE_PERPETRATORS, DefenderKind, PerpetratorCategory
 from vigil.core import bulk
 from vigil.core.vocabularies import REGIONAL_GROUP_OF
-from vigil.stats.models import Change, Membership, Tally
+from vigil.stats.models import Change, Membership, Settled, Tally
 from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF
 
 CHUNK = 5000  # records per query
@@ -148,29 +154,110 @@ def _store(kind: str, measure: int, new: dict[int, set[str]], ids: set[int], del
 REBUILD_ABOVE = 200_000
 
 
-def settle() -> int:
+# A reader settles at most this many changes before reading (about half a second);
+# more, and the page shows the tallies as they stand, saying when they were settled,
+# and the minute's task (tasks.py) or the import that made them settles the rest.
+SETTLE_IN_REQUEST = 5_000
+
+
+def backlog(limit: int) -> int:
+    """How many changes wait to be settled, counted up to `limit` + 1."""
+    return Change.objects.all()[: limit + 1].count()
+
+
+def settle(*, wait: bool = True) -> int | None:
     """Bring the tallies up to every committed change; returns how many changes
-    were settled. One transaction, one settling at a time."""
-    if not connection.in_atomic_block and Change.objects.count() > REBUILD_ABOVE:
+    were settled. One transaction, one settling at a time.
+
+    With `wait` false (a reader), it settles only a small backlog and only when no
+    other settling runs, and returns None when it left the changes for later: a page
+    never waits on another settling, nor rebuilds every tally, in a request."""
+    waiting = backlog(REBUILD_ABOVE)
+    if not waiting:
+        return 0
+    if not wait and waiting > SETTLE_IN_REQUEST:
+        return None
+    if not connection.in_atomic_block and waiting > REBUILD_ABOVE:
         rebuilt = rebuild()
         if rebuilt is not None:
             return rebuilt
-    settled = 0
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    try:
+        with _no_wait(not wait), transaction.atomic():
+            if not _lock(wait):
+                return None
+            return _settle_all()
+    except OperationalError:
+        if wait or connection.vendor != "sqlite":
+            raise
+        return None  # SQLite: another writer holds the database; the task settles
+
+
+def _lock(wait: bool) -> bool:
+    """One settling at a time. PostgreSQL: an advisory lock for the transaction.
+    SQLite: transactions begin IMMEDIATE (settings), so this one already holds the
+    database's write lock (or, not waiting, failed to take it at once)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK])
+        return bool(cursor.fetchone()[0])
+
+
+class _no_wait:
+    """On SQLite, take the write lock at once or fail (`OperationalError`) rather
+    than wait the connection's busy timeout for a long writer such as an import."""
+
+    def __init__(self, active: bool) -> None:
+        self.active = active and connection.vendor == "sqlite"
+
+    def __enter__(self) -> None:
+        if self.active:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-        # SQLite: transactions begin IMMEDIATE (settings), so this one holds the lock.
-        while True:
-            changes = list(
-                Change.objects.order_by("id").values_list("id", "kind", "entity")[:CHANGES]
-            )
-            if not changes:
-                return settled
-            _settle(changes)
-            for chunk in _chunks(c[0] for c in changes):
-                Change.objects.filter(id__in=chunk).delete()
-            settled += len(changes)
+                cursor.execute("PRAGMA busy_timeout")
+                self.timeout = cursor.fetchone()[0]
+                cursor.execute("PRAGMA busy_timeout = 0")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(self.timeout)}")
+
+
+def _settle_all() -> int:
+    settled = 0
+    while True:
+        changes = list(Change.objects.order_by("id").values_list("id", "kind", "entity")[:CHANGES])
+        if not changes:
+            return settled
+        _settle(changes)
+        for chunk in _chunks(c[0] for c in changes):
+            Change.objects.filter(id__in=chunk).delete()
+        _advance(len(changes))
+        settled += len(changes)
+
+
+def _advance(settled: int) -> None:
+    """Add `settled` to the settled count, in the settling's transaction: the version
+    (`version`) stays the same, as the changes waiting go down by as many."""
+    now = timezone.now()
+    if not Settled.objects.filter(pk=1).update(changes=F("changes") + settled, at=now):
+        Settled.objects.create(pk=1, epoch=secrets.token_hex(8), changes=settled, at=now)
+
+
+def version() -> str:
+    """The version of the records the statistics count: it changes with every
+    committed change to them (each notes at least one change, which is either still
+    waiting or settled), and with nothing else. One query, in one snapshot."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.epoch, s.changes, (SELECT COUNT(*) FROM stats_change) "
+            "FROM (SELECT 1 AS one) AS o LEFT JOIN stats_settled s ON s.id = 1"
+        )
+        epoch, settled, waiting = cursor.fetchone()
+    return f"{epoch or 'new'}:{(settled or 0) + waiting}"
 
 
 def _settle(changes: list[tuple[int, str, int]]) -> None:
@@ -256,10 +343,29 @@ def _apply(deltas: dict[str, list[int]]) -> None:
     Tally.objects.filter(acts=0, victims=0, cases=0).delete()
 
 
+@dataclass
+class Current:
+    counts: dict[str, dict[str, tuple[int, int, int]]]
+    settled_at: datetime | None  # when the last settling ended
+    behind: bool  # changes wait that these counts do not include yet
+
+
+def current() -> Current:
+    """The tallies for a reader: settled first when that is quick and nobody else is
+    settling, else as they stand, marked as behind."""
+    settled = settle(wait=False)
+    at = Settled.objects.filter(pk=1).values_list("at", flat=True).first()
+    return Current(_read(), at, settled is None)
+
+
 def counts() -> dict[str, dict[str, tuple[int, int, int]]]:
     """Every breakdown's counts over every record, as COUNTERS returns them: settled
-    first, so they include every committed change."""
+    first (waiting for any other settling), so they include every committed change."""
     settle()
+    return _read()
+
+
+def _read() -> dict[str, dict[str, tuple[int, int, int]]]:
     found: dict[str, dict[str, tuple[int, int, int]]] = {name: {} for name in _names()}
     for dimension, bucket, acts, victims, cases in Tally.objects.values_list(
         "dimension", "bucket", "acts", "victims", "cases"
@@ -327,7 +433,9 @@ def rebuild() -> int | None:
             deltas,
         )  # fmt: skip
         _apply({b: d for b, d in deltas.items() if any(d)})
-        return Change.objects.filter(id__lte=top).delete()[0]
+        forgotten = Change.objects.filter(id__lte=top).delete()[0]
+        _advance(forgotten)
+        return forgotten
 
 
 def _rebuild(kind: str, measure: int, ids, buckets_of, deltas) -> None:  # type: ignore[no-untyped-def]

@@ -5,11 +5,12 @@ whose counts every web process then reads from the shared statistics cache."""
 
 from typing import Any
 
+from django.db import connection
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from vigil.core import queue
-from vigil.stats import freshness, tally
+from vigil.stats import freshness, tally, triggers
 
 
 @db_task(
@@ -25,6 +26,7 @@ def refresh() -> None:
     """Every minute, on the scheduling host: the tallies settled (so the first read
     after a large import finds little left to do), and exact counts of what was read
     lately ready before they are read again. Not retried: the next minute is the
-    retry."""
+    retry. First, any trigger gone missing is put back (triggers.py)."""
+    triggers.ensure(connection)
     tally.settle()
     freshness.refresh()
