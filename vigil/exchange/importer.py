@@ -604,8 +604,8 @@ def _verify_new(user: Any, pairs: list[tuple[Act, Row]], skip_invalid: bool) -> 
     and writes, in bulk): once their sources are linked."""
     from collections import Counter
 
-    from vigil.cases.models import Case, CaseEvent
-    from vigil.core import audit, bulk
+    from vigil.cases.models import CaseEvent
+    from vigil.core import audit
 
     for start in range(0, len(pairs), BATCH):
         batch = pairs[start : start + BATCH]
@@ -664,24 +664,32 @@ def _verify_new(user: Any, pairs: list[tuple[Act, Row]], skip_invalid: bool) -> 
             action="cases.act_verification",
             entries=[("cases.act", act.pk, changed) for act, changed in ready],
         )
-        cases: dict[int, list[int]] = {}
-        for incident, case in Case.incidents.through.objects.filter(
-            incident_id__in={act.incident_id for act, _c in ready}
-        ).values_list("incident_id", "case_id"):
-            cases.setdefault(incident, []).append(case)
-        bulk.insert(
-            CaseEvent,
-            [
-                CaseEvent(
-                    case_id=case,
-                    actor=user,
-                    kind=CaseEvent.Kind.ACT_VERIFIED,
-                    detail=act.verification,
-                )  # fmt: skip
-                for act, _changed in ready
-                for case in cases.get(act.incident_id, [])
-            ],
+        _timeline(
+            user,
+            CaseEvent.Kind.ACT_VERIFIED,
+            [(act.incident_id, act.verification) for act, _changed in ready],
         )
+
+
+def _timeline(user: Any, kind: str, entries: list[tuple[int, str]]) -> None:
+    """An event of `kind` on the timeline of every case of each entry's incident
+    (incident id, detail), as the services write one."""
+    from vigil.cases.models import Case, CaseEvent
+    from vigil.core import bulk
+
+    cases: dict[int, list[int]] = {}
+    for incident, case in Case.incidents.through.objects.filter(
+        incident_id__in={incident for incident, _detail in entries}
+    ).values_list("incident_id", "case_id"):
+        cases.setdefault(incident, []).append(case)
+    bulk.insert(
+        CaseEvent,
+        [
+            CaseEvent(case_id=case, actor=user, kind=kind, detail=detail)
+            for incident, detail in entries
+            for case in cases.get(incident, [])
+        ],
+    )
 
 
 # The links a new record's own checks leave out: each names a record found in the
@@ -697,7 +705,7 @@ def _create_batch(
     them one by one: the same checks (`full_clean` and each service's own rules),
     the same name and word hashes, the same audit entries and case timeline events,
     written in bulk."""
-    from vigil.cases.models import Case, CaseEvent, DefenderName, Perpetrator
+    from vigil.cases.models import CaseEvent, DefenderName, Perpetrator
     from vigil.cases.services import NAME_INDEX
     from vigil.core import audit, bulk
     from vigil.vault import index, search
@@ -778,24 +786,14 @@ def _create_batch(
         )
     if kind in {"acts", "sources"}:
         # The timeline of each case the incident belongs to, as the services write it.
-        cases: dict[int, list[int]] = {}
-        for incident, case in Case.incidents.through.objects.filter(
-            incident_id__in={r.incident_id for r in records}
-        ).values_list("incident_id", "case_id"):
-            cases.setdefault(incident, []).append(case)
-        event, detail = (
-            (CaseEvent.Kind.ACT_ADDED, lambda r: r.violation)
-            if kind == "acts"
-            else (CaseEvent.Kind.SOURCE_ADDED, lambda r: f"#{r.pk}")
-        )
-        bulk.insert(
-            CaseEvent,
-            [
-                CaseEvent(case_id=case, actor=user, kind=event, detail=detail(r))
-                for r in records
-                for case in cases.get(r.incident_id, [])
-            ],
-        )
+        if kind == "acts":
+            _timeline(
+                user, CaseEvent.Kind.ACT_ADDED, [(r.incident_id, r.violation) for r in records]
+            )
+        else:
+            _timeline(
+                user, CaseEvent.Kind.SOURCE_ADDED, [(r.incident_id, f"#{r.pk}") for r in records]
+            )
     now = timezone.now()
     bulk.rows(
         ExternalRef,

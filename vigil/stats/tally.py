@@ -15,8 +15,8 @@ A reader settles a small backlog before reading (`current`); an import settles i
 own changes when it ends, and the scheduler every minute (tasks.py). A reader never
 waits on another settling nor rebuilds in a request: it reads the tallies as they
 stand and is told they are behind. The whole-desk view (every country, no filter)
-reads them; a filtered or narrower view counts its own acts (freshness.py). A test holds the tallies to COUNTERS' own counts after every
-kind of change.
+reads them; a filtered or narrower view counts its own acts (freshness.py). A test
+holds the tallies to COUNTERS' own counts after every kind of change.
 """
 
 import secrets
@@ -114,6 +114,19 @@ def _kept(kind: str, ids: Iterable[int]) -> dict[int, set[str]]:
         ):
             kept[entity] = set(buckets.split())
     return kept
+
+
+# A victim is in the buckets of their acts; a case in those of its incidents' acts.
+VICTIM_BUCKETS = (
+    "SELECT a.victim_id, m.buckets FROM cases_act a JOIN stats_membership m "
+    "ON m.kind = 'a' AND m.entity = a.id WHERE a.victim_id IN ({ids})"
+)
+CASE_BUCKETS = (
+    "SELECT l.case_id, m.buckets FROM cases_case_incidents l "
+    "JOIN cases_act a ON a.incident_id = l.incident_id "
+    "JOIN stats_membership m ON m.kind = 'a' AND m.entity = a.id "
+    "WHERE l.case_id IN ({ids})"
+)
 
 
 def _unions(sql: str, ids: Iterable[int]) -> dict[int, set[str]]:
@@ -285,11 +298,7 @@ def _settle(changes: list[tuple[int, str, int]]) -> None:
     _store(
         "v",
         1,
-        _unions(
-            "SELECT a.victim_id, m.buckets FROM cases_act a JOIN stats_membership m "
-            "ON m.kind = 'a' AND m.entity = a.id WHERE a.victim_id IN ({ids})",
-            victims,
-        ),
+        _unions(VICTIM_BUCKETS, victims),
         victims,
         deltas,
     )
@@ -301,13 +310,7 @@ def _settle(changes: list[tuple[int, str, int]]) -> None:
     _store(
         "c",
         2,
-        _unions(
-            "SELECT l.case_id, m.buckets FROM cases_case_incidents l "
-            "JOIN cases_act a ON a.incident_id = l.incident_id "
-            "JOIN stats_membership m ON m.kind = 'a' AND m.entity = a.id "
-            "WHERE l.case_id IN ({ids})",
-            cases,
-        ),
+        _unions(CASE_BUCKETS, cases),
         cases,
         deltas,
     )
@@ -407,31 +410,13 @@ def rebuild() -> int | None:
         act_ids = Act.objects.order_by("pk").values_list("pk", flat=True)
         _rebuild("a", 0, act_ids, act_buckets, deltas)
         victims = Act.objects.order_by("victim_id").values_list("victim_id", flat=True).distinct()
-        _rebuild(
-            "v", 1, victims,
-            lambda ids: _unions(
-                "SELECT a.victim_id, m.buckets FROM cases_act a JOIN stats_membership m "
-                "ON m.kind = 'a' AND m.entity = a.id WHERE a.victim_id IN ({ids})",
-                ids,
-            ),
-            deltas,
-        )  # fmt: skip
+        _rebuild("v", 1, victims, lambda ids: _unions(VICTIM_BUCKETS, ids), deltas)
         cases = (
             Case.incidents.through.objects.order_by("case_id")
             .values_list("case_id", flat=True)
             .distinct()
         )
-        _rebuild(
-            "c", 2, cases,
-            lambda ids: _unions(
-                "SELECT l.case_id, m.buckets FROM cases_case_incidents l "
-                "JOIN cases_act a ON a.incident_id = l.incident_id "
-                "JOIN stats_membership m ON m.kind = 'a' AND m.entity = a.id "
-                "WHERE l.case_id IN ({ids})",
-                ids,
-            ),
-            deltas,
-        )  # fmt: skip
+        _rebuild("c", 2, cases, lambda ids: _unions(CASE_BUCKETS, ids), deltas)
         _apply({b: d for b, d in deltas.items() if any(d)})
         forgotten = Change.objects.filter(id__lte=top).delete()[0]
         _advance(forgotten)
