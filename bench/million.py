@@ -61,7 +61,6 @@ COPY (bench/case_list.py's loader serves it).
 """
 
 import argparse
-import http.client
 import os
 import re
 import signal
@@ -71,7 +70,6 @@ import sys
 import threading
 import time
 import traceback
-import urllib.parse
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -82,6 +80,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ itself, when 
 
 from case_list import SEARCH_WORD, measure, percentile  # noqa: E402
 from common import ROOT, django_on, free_port, postgres_available  # noqa: E402
+from desk_client import DeskClient  # noqa: E402
 
 BATCH = 25_000
 LOAD_TARGET_SECONDS = 15 * 60
@@ -756,66 +755,11 @@ def time_statistics(figures: list[Figure], rounds: int) -> None:
 # --- Concurrent load ----------------------------------------------------------------
 
 
-class Client:
-    """One browser: its cookies, a keep-alive connection to the server, over plain
-    HTTP on loopback (the proxy's X-Forwarded-Proto says https, as nginx would)."""
-
-    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
-        self.port = port
-        self.cookies = dict(cookies or {})
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-
-    def request(self, method: str, path: str, fields: dict | None = None):
-        headers = {
-            "Host": "127.0.0.1",
-            "X-Forwarded-Proto": "https",
-            "Origin": "https://127.0.0.1",
-            "Referer": f"https://127.0.0.1{path}",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-        }
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        for attempt in range(2):
-            try:
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                text = response.read().decode(errors="replace")
-                break
-            except (http.client.HTTPException, OSError):
-                self.connection.close()  # the server closed a kept-alive connection
-                if attempt:
-                    return 0, "", ""
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, response.getheader("Location") or "", text
-
-    def form(self, path: str) -> dict[str, str]:
-        status, _, page = self.request("GET", path)
-        assert status == 200, (path, status)
-        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        return {"csrfmiddlewaretoken": match[1]} if match else {}
-
-    def log_in(self) -> None:
-        from django_otp.oath import TOTP
-
-        status, location, _ = self.request(
-            "POST",
-            "/desk/login/",
-            {**self.form("/desk/login/"), "username": "coordinator", "password": PASSWORD},
-        )
-        assert status == 302 and "two-factor" in location, (status, location)
-        hidden = self.form("/desk/two-factor/")
-        totp = TOTP(bytes.fromhex(TOTP_KEY))
-        totp.time = time.time()
-        status, _, _ = self.request(
-            "POST", "/desk/two-factor/", {**hidden, "code": f"{totp.token():06d}"}
-        )
-        assert status == 302, status
-        assert self.request("GET", "/desk/cases/")[0] == 200
+def direct_client(port: int, cookies: dict[str, str] | None = None) -> DeskClient:
+    """One browser straight to gunicorn on loopback, on one kept-alive connection."""
+    return DeskClient(
+        "127.0.0.1", port, keep_alive=True, forwarded_https=True, timeout=120, cookies=cookies
+    )
 
 
 def start_server(port: int) -> subprocess.Popen:
@@ -844,7 +788,7 @@ def start_server(port: int) -> subprocess.Popen:
     )
     for _ in range(300):
         try:
-            status = Client(port).request("GET", "/healthz")[0]
+            status = direct_client(port).request("GET", "/healthz")[0]
             if status == 200:
                 return server
         except OSError:
@@ -866,7 +810,7 @@ def hammer(port: int, cookies: dict, path: str, clients: int, requests: int, lim
     deadline = [0.0]
 
     def run():
-        client = Client(port, cookies)
+        client = direct_client(port, cookies)
         ready.wait()
         for _ in range(requests):
             if time.perf_counter() > deadline[0]:
@@ -912,8 +856,9 @@ def time_concurrent(figures: list[Figure], clients: int, requests: int, limit: f
     port = free_port()
     server = start_server(port)
     try:
-        browser = Client(port)
-        browser.log_in()
+        browser = direct_client(port)
+        assert browser.log_in("coordinator", PASSWORD, TOTP_KEY)
+        assert browser.request("GET", "/desk/cases/")[0] == 200
         pages = {
             "minimal view (/desk/password/)": "/desk/password/",
             "case page": f"/desk/cases/{case_id}/",

@@ -26,7 +26,6 @@ It prints requests per second, p95 and the failures before, during and after the
 """
 
 import base64
-import http.client
 import json
 import os
 import random
@@ -42,7 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
+from desk_client import DeskClient  # noqa: E402
 from hosts import CLIENT, CLIENT_ADDRESSES, HOSTS, Cluster, wait_for_port  # noqa: E402
 
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
@@ -126,69 +127,15 @@ class Load:
             self.results.append(result)
 
 
-class Browser:
+class Browser(DeskClient):
     """One person's browser, through the load balancer, from an address of its own."""
 
     def __init__(self, base: str, source: str) -> None:
-        self.host = urllib.parse.urlsplit(base).hostname
-        self.source = source
-        self.cookies: dict[str, str] = {}
+        host = urllib.parse.urlsplit(base).hostname
+        super().__init__(host, 80, name=HOST_NAME, source=source)
 
-    def request(self, method: str, path: str, fields: dict | None = None) -> tuple[int, str, str]:
-        connection = http.client.HTTPConnection(
-            self.host, 80, timeout=60, source_address=(self.source, 0)
-        )
-        headers = {
-            "Host": HOST_NAME,
-            "Origin": f"https://{HOST_NAME}",
-            "Referer": f"https://{HOST_NAME}{path}",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-        }
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode(errors="replace")
-        except OSError:
-            return 0, "", ""
-        finally:
-            connection.close()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, response.getheader("Location") or "", text
-
-    def form(self, path: str) -> dict[str, str]:
-        status, _, page = self.request("GET", path)
-        if status != 200:
-            return {}
-        found = {}
-        for name in ("csrfmiddlewaretoken", "form_token"):
-            match = re.search(rf'name="{name}" value="([^"]+)"', page)
-            if match:
-                found[name] = match[1]
-        return found
-
-    def log_in(self, username: str) -> bool:
-        from django_otp.oath import TOTP
-
-        hidden = self.form("/desk/login/")
-        status, location, _ = self.request(
-            "POST", "/desk/login/", {**hidden, "username": username, "password": PASSWORD}
-        )
-        if status != 302 or "two-factor" not in location:
-            return False
-        hidden = self.form("/desk/two-factor/")
-        totp = TOTP(bytes.fromhex(TOTP_KEY))
-        totp.time = time.time()
-        status, _, _ = self.request(
-            "POST", "/desk/two-factor/", {**hidden, "code": f"{totp.token():06d}"}
-        )
-        return status == 302
+    def log_in(self, username: str) -> bool:  # type: ignore[override]
+        return super().log_in(username, PASSWORD, TOTP_KEY)
 
 
 def timed(load: Load, kind: str, action) -> bool:
