@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import Tracked
-from vigil.core.vocabularies import country_choices
+from vigil.core.fields import CountryField
 from vigil.vault.fields import EncryptedTextField
 
 
@@ -126,7 +126,7 @@ class ActivityCountry(models.Model):
     report = models.ForeignKey(
         ActivityReport, on_delete=models.CASCADE, related_name="country_rows"
     )
-    country = models.CharField(_("country"), max_length=3, choices=country_choices)
+    country = CountryField(_("country"))
 
     class Meta:
         ordering = ["pk"]

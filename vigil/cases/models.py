@@ -39,7 +39,8 @@ from vigil.cases.vocabularies import (
     ViolationType,
 )
 from vigil.core import dates
-from vigil.core.vocabularies import DatePrecision, country_choices
+from vigil.core.fields import CountryField
+from vigil.core.vocabularies import DatePrecision
 from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF, SdgCategory, VictimCategory
 from vigil.vault.fields import EncryptedTextField
 
@@ -92,7 +93,7 @@ class Defender(Tracked):
     age_group = models.CharField(
         _("age group"), max_length=20, choices=AgeGroup.choices, default=AgeGroup.UNKNOWN
     )
-    country = models.CharField(_("country"), max_length=3, choices=country_choices)
+    country = CountryField(_("country"))
     occupation = EncryptedTextField(_("occupation"), max_length=200, blank=True)
     # One column per category, so that both databases can filter and count them
     # (SQLite cannot search inside a JSON list). VICTIM_CATEGORY_FIELDS and
@@ -197,7 +198,7 @@ class Incident(Tracked):
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
     )
-    country = models.CharField(_("country"), max_length=3, choices=country_choices)
+    country = CountryField(_("country"))
     subdivision = models.CharField(
         _("region or province"), max_length=10, blank=True, help_text=_("ISO 3166-2 code")
     )
@@ -304,9 +305,7 @@ class Perpetrator(Tracked):
     company_sector = models.CharField(
         _("sector"), max_length=20, choices=BusinessSector.choices, blank=True
     )
-    company_country = models.CharField(
-        _("company's home country"), max_length=3, choices=country_choices, blank=True
-    )
+    company_country = CountryField(_("company's home country"), blank=True)
 
     class Meta:
         verbose_name = _("perpetrator")
@@ -376,10 +375,8 @@ class CaseCounter(models.Model):
 class Case(Tracked):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     title = EncryptedTextField(_("title"))
-    country = models.CharField(
+    country = CountryField(
         _("country"),
-        max_length=3,
-        choices=country_choices,
         help_text=_("The country whose desk works on the case; it decides who may see it."),
     )
     incidents = models.ManyToManyField(Incident, related_name="cases", blank=True)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import Case, Tracked
 from vigil.cases.vocabularies import BusinessSector
-from vigil.core.vocabularies import Theme, country_choices
+from vigil.core.fields import CountryField
+from vigil.core.vocabularies import Theme
 from vigil.vault.fields import EncryptedTextField
 
 
@@ -137,10 +138,8 @@ class Addressee(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(_("addressee"), max_length=20, choices=AddresseeKind.choices)
-    country = models.CharField(
+    country = CountryField(
         _("country"),
-        max_length=3,
-        choices=country_choices,
         blank=True,
         help_text=_("The State; for a company, its home country."),
     )
@@ -223,7 +222,7 @@ class VisitStatus(models.TextChoices):
 class CountryVisit(Tracked):
     """A visit by the mandate to a country (resolution para 18)."""
 
-    country = models.CharField(_("country"), max_length=3, choices=country_choices)
+    country = CountryField(_("country"))
     requested_on = models.DateField(_("requested on"))
     status = models.CharField(
         _("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.REQUESTED

@@ -30,7 +30,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -639,7 +638,7 @@ def _verify_new(user: Any, pairs: list[tuple[Act, Row]], skip_invalid: bool) -> 
             for name in changed:
                 setattr(act, name, changes[name])
             try:
-                _full_clean(act, _LINKS)  # as `_update` checks the changed act
+                act.full_clean(exclude=_LINKS)  # as `_update` checks the changed act
             except ValidationError as error:
                 for name, value in before.items():
                     setattr(act, name, value)
@@ -835,53 +834,14 @@ def _new_fields(
     return fields, extra
 
 
-@cache
-def _listed_choices(model: type, name: str) -> frozenset[str]:
-    return frozenset(str(value) for value, _label in model._meta.get_field(name).flatchoices)
-
-
-@cache
-def _long_lists(model: type) -> tuple[str, ...]:
-    """The fields whose choices are a function (the countries): Django lists them
-    again for every value it checks, about 1 ms a record."""
-    from django.utils.choices import CallableChoiceIterator
-
-    return tuple(
-        f.name for f in model._meta.concrete_fields if isinstance(f.choices, CallableChoiceIterator)
-    )
-
-
-def _full_clean(record: Any, exclude: list[str]) -> None:
-    """`record.full_clean(exclude=exclude)`, with a field whose choices are a function
-    checked against the values listed once, in Django's own words."""
-    model = type(record)
-    long_lists = [n for n in _long_lists(model) if n not in exclude]
-    errors: dict[str, list[str]] = {}
-    try:
-        record.full_clean(exclude=[*exclude, *long_lists])
-    except ValidationError as error:
-        errors = error.message_dict
-    for name in long_lists:
-        field = model._meta.get_field(name)
-        value = getattr(record, field.attname)
-        if value in field.empty_values:
-            if not field.blank:
-                errors.setdefault(name, []).append(str(field.error_messages["blank"]))
-        elif value not in _listed_choices(model, name):
-            message = field.error_messages["invalid_choice"] % {"value": value}
-            errors.setdefault(name, []).append(str(message))
-    if errors:
-        raise ValidationError(errors)
-
-
 def _check_new(kind: str, record: Any, extra: list[Any], incident_of: dict[int, int]) -> None:
     """The checks the services make before they write a new record (one by one:
     `full_clean`, and a source's acts must be of its incident)."""
-    _full_clean(record, _LINKS)
+    record.full_clean(exclude=_LINKS)
     if kind == "acts":
         for perpetrator in extra:
             perpetrator.created_by = record.created_by
-            _full_clean(perpetrator, ["act", "created_by"])
+            perpetrator.full_clean(exclude=["act", "created_by"])
     if kind == "sources" and any(incident_of.get(a) != record.incident_id for a in extra):
         raise ValidationError(_("A source can only support acts of its own incident."))
 

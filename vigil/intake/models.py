@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from vigil.core.vocabularies import country_choices
+from vigil.core.fields import CountryField
 from vigil.vault.fields import EncryptedTextField
 
 
@@ -37,7 +37,7 @@ class Submission(models.Model):
     # The form's one-time token: a form sent twice makes one report.
     form_token = models.CharField(max_length=64, unique=True, editable=False)
     what_happened = EncryptedTextField(_("What happened"))
-    country = models.CharField(_("Country"), max_length=3, choices=country_choices)
+    country = CountryField(_("Country"))
     targeted = EncryptedTextField(_("Who was targeted"), blank=True)
     relation = models.CharField(
         _("Your relation to them"), max_length=20, choices=ReporterRelation.choices, blank=True

@@ -16,7 +16,8 @@ from django.utils.translation import pgettext_lazy
 
 from vigil.cases.models import Case, Tracked
 from vigil.communications.models import Communication
-from vigil.core.vocabularies import Theme, country_choices, country_name
+from vigil.core.fields import CountryField
+from vigil.core.vocabularies import Theme, country_name
 
 
 class MeasureKind(models.TextChoices):
@@ -71,7 +72,7 @@ class Uptake(models.TextChoices):
 
 
 class Measure(Tracked):
-    country = models.CharField(_("country"), max_length=3, choices=country_choices)
+    country = CountryField(_("country"))
     kind = models.CharField(_("kind"), max_length=20, choices=MeasureKind.choices)
     title = models.CharField(_("title"), max_length=300)
     citation = models.CharField(

@@ -79,3 +79,33 @@ def test_a_records_country_is_named_as_djangos_display_names_it(language):
                 quick = getattr(record, f"get_{field.name}_display")()
                 slow = record._get_FIELD_display(field)
                 assert quick == slow, (model, field.name, code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("blank", [False, True])
+def test_a_country_field_checks_a_value_as_a_plain_field_with_the_countries_does(blank):
+    """core/fields.py CountryField: the same refusals, in the same words, as Django's
+    own check against every country listed."""
+    from django.core.exceptions import ValidationError
+    from django.db import models
+    from django.utils import translation
+
+    from vigil.core.fields import CountryField
+    from vigil.core.vocabularies import country_choices
+
+    quick = CountryField("country", blank=blank)
+    slow = models.CharField("country", max_length=3, choices=country_choices, blank=blank)
+    quick.name = slow.name = "country"
+
+    def refusal(field, value):
+        try:
+            field.clean(value, None)
+        except ValidationError as error:
+            return error.messages
+        return None
+
+    with translation.override("fr"):
+        for value in ["COL", "CIV", "XKX", "ZZZ", "col", "", None, "CO", "COLO", "\x00"]:
+            assert refusal(quick, value) == refusal(slow, value), value
+        assert refusal(quick, "ZZZ")  # refused, in French
+    assert quick.deconstruct()[1:] == slow.deconstruct()[1:]  # the same to migrations
