@@ -17,7 +17,6 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -30,8 +29,6 @@ from vigil.communications.selectors import reply_rates
 from vigil.core import spreadsheets
 from vigil.measures.models import Effect
 from vigil.stats import counting, freshness
-from vigil.stats.sdg16101 import counting as sdg16101
-from vigil.stats.selectors import filtered_acts
 
 if TYPE_CHECKING:  # suppression.py loads its auditor (numpy, SciPy) with it
     from vigil.stats.suppression import Grid
@@ -99,8 +96,7 @@ def table(
     """The header and rows of the desk's table `name` (one of TABLES), within the
     reader's scope and filters; the 16.10.1 table for `year`. Always exact."""
     if name == "sdg16101":
-        acts = filtered_acts(user, filters)
-        found = sdg16101.table(date(year, 1, 1), date(year, 12, 31), acts)
+        found = freshness.sdg_table(user, filters, year)
         header = [_("Category"), *(c.label for c in found.columns)]
         return header, [[row.label, *(row.get(c.key) for c in found.columns)] for row in found.rows]
     if name in {"replies_states", "replies_companies"}:

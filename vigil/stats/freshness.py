@@ -10,7 +10,7 @@ import hashlib
 import logging
 import time
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.cache import caches
@@ -23,6 +23,7 @@ from vigil.core import queue, reading
 from vigil.core.permissions import Perm, country_scope, has_perm
 from vigil.stats import tally
 from vigil.stats.counting import BREAKDOWNS, COUNTERS, Breakdown, Counts, labelled
+from vigil.stats.sdg16101 import counting as sdg16101
 from vigil.stats.selectors import filtered_acts
 
 logger = logging.getLogger(__name__)
@@ -278,6 +279,17 @@ def _refresh(version: str) -> int:
             cache.delete(lock)
     cache.set("vigil:stats:refreshed", version, CACHE_SECONDS)
     return done
+
+
+def sdg_table(user: Any, filters: CaseFilter, year: int) -> sdg16101.Table:
+    """The 16.10.1 table of `year`, always exact: the whole desk's from the tallies'
+    cells when they hold every change, else counted from the acts now."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if whole_desk(user, filters) and not tally.current().behind:
+        cells = tally.sdg_cells(year)
+        if cells is not None:
+            return sdg16101.table_of_cells(start, end, cells)
+    return sdg16101.table(start, end, filtered_acts(user, filters))
 
 
 def dashboard_counted(user: Any, filters: CaseFilter) -> tuple[dict[str, Breakdown], Counted]:

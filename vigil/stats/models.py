@@ -38,10 +38,12 @@ class Membership(models.Model):
 
 
 class Tally(models.Model):
-    """How many acts, victims and cases are in one bucket of one breakdown."""
+    """How many acts, victims and cases are in one bucket of one breakdown (or, for
+    the `sdg` dimension, one cell of a year's 16.10.1 table: its victims are the
+    table's cases)."""
 
     dimension = models.CharField(max_length=30)
-    bucket = models.CharField(max_length=40)
+    bucket = models.CharField(max_length=80)
     acts = models.BigIntegerField(default=0)
     victims = models.BigIntegerField(default=0)
     cases = models.BigIntegerField(default=0)
@@ -65,6 +67,9 @@ class Settled(models.Model):
     epoch = models.CharField(max_length=32)
     changes = models.BigIntegerField(default=0)
     at = models.DateTimeField(null=True)
+    # The minimum of sources the 16.10.1 cells were counted with (SDG_MIN_SOURCES):
+    # when the setting changes, they are made again (tally.py).
+    sdg_minimum = models.PositiveSmallIntegerField(null=True)
 
     def __str__(self) -> str:
         return f"{self.epoch} {self.changes}"

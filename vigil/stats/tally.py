@@ -26,14 +26,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS, Act, Case, Perpetrator
-from vigil.cases.vocabularies import STATE_PERPETRATORS, DefenderKind, PerpetratorCategory
+from vigil.cases.vocabularies import (
+    RELIABLE_SOURCES,
+    STATE_PERPETRATORS,
+    DefenderKind,
+    PerpetratorCategory,
+    Verification,
+)
 from vigil.core import bulk
 from vigil.core.vocabularies import REGIONAL_GROUP_OF
 from vigil.stats.models import Change, Membership, Settled, Tally
+from vigil.stats.sdg16101 import counting as sdg16101
 from vigil.stats.sdg16101.categories import SDG_CATEGORY_OF
 
 CHUNK = 5000  # records per query
@@ -54,7 +61,8 @@ FLAGGED = {
 }
 
 _ACT_COLUMNS = [
-    "pk", "violation", "reprisal", "incident_id", "incident__start_date", "incident__country",
+    "pk", "violation", "reprisal", "verification", "independent_sources",
+    "incident__start_date", "incident__country",
     "victim__kind", "victim__sex_gender",
     *(f"victim__{f}" for _c, f in _VICTIM_FLAGS),
     *(f"victim__{f}" for _g, f in _FOCUS_FLAGS),
@@ -68,17 +76,22 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
 
 
 def act_buckets(ids: Iterable[int]) -> dict[int, set[str]]:
-    """The buckets of each act of `ids` that exists, as COUNTERS puts it in them."""
+    """The buckets of each act of `ids` that exists, as COUNTERS puts it in them, and,
+    for an act the SDG 16.10.1 table counts, the cells of its year's table it is in
+    (`sdg:` buckets; see `sdg_cells`)."""
     found: dict[int, set[str]] = {}
     business = PerpetratorCategory.BUSINESS.value
+    minimum = sdg16101.minimum_sources()
     for chunk in _chunks(ids):
         perpetrators: dict[int, set[str]] = defaultdict(set)
         for act, category in Perpetrator.objects.filter(act_id__in=chunk).values_list(
             "act_id", "category"
         ):
             perpetrators[act].add(category)
+        reliable = _reliable_sources(chunk)
         for row in Act.objects.filter(pk__in=chunk).values_list(*_ACT_COLUMNS):
-            pk, violation, reprisal, _incident, start, country, kind, sex, *flags = row
+            pk, violation, reprisal, verification, independent, start, country, kind, sex = row[:9]
+            flags = row[9:]
             victim_flags, focus = flags[: len(_VICTIM_FLAGS)], flags[len(_VICTIM_FLAGS) :]
             buckets = {f"year:{start.year}", f"violation:{violation}", f"country:{country}"}
             buckets.add("flags:all")
@@ -88,22 +101,51 @@ def act_buckets(ids: Iterable[int]) -> dict[int, set[str]]:
                 buckets.add(f"region:{_REGION[country]}")
             if kind == DefenderKind.PERSON:
                 buckets.add(f"sex:{sex}")
-            buckets.update(
-                f"victim_category:{c}"
-                for (c, _f), on in zip(_VICTIM_FLAGS, victim_flags, strict=True)
-                if on
-            )
+            categories_on = [
+                c for (c, _f), on in zip(_VICTIM_FLAGS, victim_flags, strict=True) if on
+            ]
+            buckets.update(f"victim_category:{c}" for c in categories_on)
             buckets.update(
                 f"focus_group:{g}" for (g, _f), on in zip(_FOCUS_FLAGS, focus, strict=True) if on
             )
             categories = perpetrators.get(pk, set())
-            buckets.update(f"perpetrator:{'state' if c in _STATE else c}" for c in categories)
+            groups = {"state" if c in _STATE else c for c in categories}
+            buckets.update(f"perpetrator:{g}" for g in groups)
             if reprisal:
                 buckets.add("flags:reprisal")
             if business in categories or focus[_BUSINESS_FOCUS]:
                 buckets.add("flags:business")
+            if (
+                verification == Verification.VERIFIED
+                and independent >= minimum
+                and reliable.get(pk, 0) >= minimum
+                and kind == DefenderKind.PERSON
+                and categories_on
+                and violation in _CATEGORY
+            ):
+                # The 16.10.1 cells of this act's case (its victim, in its category, in
+                # its year): a victim is in a cell when one of their acts is, so the
+                # victims of a cell are the table's cases (rules 3 to 7).
+                cell = f"{SDG}:{start.year}|{_CATEGORY[violation]}|"
+                keys = ["total", f"sex:{sex}", f"region:{_REGION.get(country, sdg16101.NO_GROUP)}"]
+                keys += [f"victim:{c}" for c in categories_on]
+                keys += [f"perpetrator:{g}" for g in groups or {PerpetratorCategory.UNKNOWN.value}]
+                keys.append(f"country:{country}")
+                buckets.update(cell + key for key in keys)
             found[pk] = buckets
     return found
+
+
+def _reliable_sources(acts: list[int]) -> dict[int, int]:
+    """How many sources rated reliable or usually reliable each act of `acts` has."""
+    links = Act.sources.through.objects.filter(
+        act_id__in=acts, source__reliability__in=RELIABLE_SOURCES
+    )
+    return dict(
+        links.values("act_id")
+        .annotate(n=Count("source_id", distinct=True))
+        .values_list("act_id", "n")
+    )
 
 
 def _kept(kind: str, ids: Iterable[int]) -> dict[int, set[str]]:
@@ -186,6 +228,9 @@ def settle(*, wait: bool = True) -> int | None:
     other settling runs, and returns None when it left the changes for later: a page
     never waits on another settling, nor rebuilds every tally, in a request."""
     waiting = backlog(REBUILD_ABOVE)
+    if _rule_changed():
+        # The 16.10.1 cells were counted with another minimum of sources: all again.
+        return rebuild() if wait else None
     if not waiting:
         return 0
     if not wait and waiting > SETTLE_IN_REQUEST:
@@ -254,10 +299,22 @@ def _settle_all() -> int:
 
 def _advance(settled: int) -> None:
     """Add `settled` to the settled count, in the settling's transaction: the version
-    (`version`) stays the same, as the changes waiting go down by as many."""
-    now = timezone.now()
-    if not Settled.objects.filter(pk=1).update(changes=F("changes") + settled, at=now):
-        Settled.objects.create(pk=1, epoch=secrets.token_hex(8), changes=settled, at=now)
+    (`version`) stays the same, as the changes waiting go down by as many. The
+    minimum of sources the 16.10.1 cells were counted with is noted too."""
+    now, minimum = timezone.now(), sdg16101.minimum_sources()
+    if not Settled.objects.filter(pk=1).update(
+        changes=F("changes") + settled, at=now, sdg_minimum=minimum
+    ):
+        Settled.objects.create(
+            pk=1, epoch=secrets.token_hex(8), changes=settled, at=now, sdg_minimum=minimum
+        )
+
+
+def _rule_changed() -> bool:
+    """Whether the 16.10.1 cells were counted with another minimum of sources than
+    the one set now (SDG_MIN_SOURCES)."""
+    kept = Settled.objects.filter(pk=1).values_list("sdg_minimum", flat=True).first()
+    return kept is not None and kept != sdg16101.minimum_sources()
 
 
 def version() -> str:
@@ -368,9 +425,21 @@ def counts() -> dict[str, dict[str, tuple[int, int, int]]]:
     return _read()
 
 
+def sdg_cells(year: int) -> dict[str, int] | None:
+    """The cells of `year`'s 16.10.1 table ("category|column" -> cases), or None when
+    they were counted with another minimum of sources than the one set now."""
+    if _rule_changed():
+        return None
+    cells = Tally.objects.filter(dimension=SDG, bucket__startswith=f"{year}|")
+    return {bucket.split("|", 1)[1]: n for bucket, n in cells.values_list("bucket", "victims")}
+
+
+SDG = "sdg"  # the dimension of the 16.10.1 cells ("year|category|column")
+
+
 def _read() -> dict[str, dict[str, tuple[int, int, int]]]:
     found: dict[str, dict[str, tuple[int, int, int]]] = {name: {} for name in _names()}
-    for dimension, bucket, acts, victims, cases in Tally.objects.values_list(
+    for dimension, bucket, acts, victims, cases in Tally.objects.exclude(dimension=SDG).values_list(
         "dimension", "bucket", "acts", "victims", "cases"
     ):
         found.setdefault(dimension, {})[bucket] = (acts, victims, cases)

@@ -54,8 +54,7 @@ def _query(filters: CaseFilter, **extra: Any) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters, year = _filters(request)
     breakdowns, counted = freshness.dashboard_counted(request.user, filters)
-    acts = filtered_acts(request.user, filters)
-    sdg = sdg16101.table(date(year, 1, 1), date(year, 12, 31), acts)
+    sdg = freshness.sdg_table(request.user, filters, year)
     query = request.GET.copy()
     query.pop("page", None)
     sections = [

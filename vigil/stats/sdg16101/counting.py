@@ -209,9 +209,36 @@ def table(start: date, end: date, acts: QuerySet[Act] | None = None) -> Table:
         for key in keys:
             row.cells[key] = row.get(key) + 1
         for country in case["countries"]:
-            country_row = by_country.setdefault(country, Row(country, country_name(country)))
-            for key in (category, "total"):
-                country_row.cells[key] = country_row.get(key) + 1
+            _add_country(by_country, country, category, 1)
+    return _table(start, end, by_category, by_country)
+
+
+def table_of_cells(start: date, end: date, cells: dict[str, int]) -> Table:
+    """The table of a calendar year from the statistics' tallies (stats/tally.py),
+    which keep, for each cell ("category|column", a column "country:XXX" for the
+    countries' table), how many cases are in it, by the same rules."""
+    by_category = {c.value: Row(c.value, str(c.label)) for c in SdgCategory}
+    by_country: dict[str, Row] = {}
+    for cell, cases in cells.items():
+        category, key = cell.split("|", 1)
+        if not cases or category not in by_category:
+            continue
+        if key.startswith("country:"):
+            _add_country(by_country, key.split(":", 1)[1], category, cases)
+        else:
+            by_category[category].cells[key] = cases
+    return _table(start, end, by_category, by_country)
+
+
+def _add_country(by_country: dict[str, Row], country: str, category: str, cases: int) -> None:
+    row = by_country.setdefault(country, Row(country, country_name(country)))
+    for key in (category, "total"):
+        row.cells[key] = row.get(key) + cases
+
+
+def _table(
+    start: date, end: date, by_category: dict[str, Row], by_country: dict[str, Row]
+) -> Table:
     total = Row("all", str(_("All categories")))
     for row in by_category.values():
         for key, value in row.cells.items():

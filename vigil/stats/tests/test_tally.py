@@ -4,18 +4,20 @@ records, edits of a defender, an incident, an act and its perpetrators, links of
 cases to incidents, a merge of two defenders, deletions, writes that send no signal
 (a queryset's update), and a bulk import."""
 
+from datetime import date
 from random import Random
 
 import pytest
 from django.utils import timezone
 
 from vigil.cases import services
-from vigil.cases.models import Act, Case, Defender, Incident
+from vigil.cases.models import Act, Case, Defender, Incident, Source
 from vigil.cases.tests import factories as make
 from vigil.cases.vocabularies import PerpetratorCategory, ViolationType
 from vigil.exchange import importer
 from vigil.stats import tally
 from vigil.stats.counting import COUNTERS
+from vigil.stats.sdg16101 import counting as sdg16101
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +31,38 @@ def slow_way():
 
 def assert_exact():
     assert tally.counts() == slow_way()
+    for year in range(2017, 2026):  # the 16.10.1 table of each year, from the cells
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        assert shown(sdg16101.table_of_cells(start, end, tally.sdg_cells(year))) == shown(
+            sdg16101.table(start, end)
+        ), year
+
+
+def sdg_totals(year):
+    return [n for cell, n in tally.sdg_cells(year).items() if cell.endswith("|total")]
+
+
+def shown(table):
+    return (
+        [(row.key, row.cells) for row in table.rows],
+        [(row.key, row.cells) for row in table.countries],
+    )
+
+
+def verify(carol, acts, random, *, reliabilities=("reliable", "usually_reliable", "doubtful")):
+    """Sources for some acts, and those acts marked verified on two of them (some
+    rated doubtful: verified, but not as 16.10.1 counts it)."""
+    for act in acts:
+        if random.random() < 0.4:
+            continue
+        for n in range(2):
+            make.source(carol, incident=act.incident, acts=[act], name=f"S{act.pk}-{n}",
+                        reliability=random.choice(reliabilities))  # fmt: skip
+        act.refresh_from_db()
+        services.act_set_verification(
+            actor=carol, act=act, version=act.version, verification="verified",
+            independent_sources=2,
+        )  # fmt: skip
 
 
 def generated(carol, seed=7, incidents=30):
@@ -67,6 +101,7 @@ def generated(carol, seed=7, incidents=30):
                 ],
             )  # fmt: skip
         made.append(incident)
+    verify(carol, list(Act.objects.all()), random)
     return defenders, made, cases
 
 
@@ -74,6 +109,9 @@ def test_the_tallies_equal_the_slow_count_after_every_kind_of_change(carol):
     defenders, incidents, cases = generated(carol)
     assert tally.settle() > 0
     assert_exact()
+    cases_counted = sum(n for y in range(2019, 2025) for n in sdg_totals(y))
+    assert cases_counted > 5  # some acts count in 16.10.1, and some do not
+    assert cases_counted < Act.objects.filter(verification="verified").count()
     assert tally.settle() == 0  # nothing changed since
 
     # A defender's sex, categories and focus change: every act against them moves.
@@ -112,6 +150,22 @@ def test_the_tallies_equal_the_slow_count_after_every_kind_of_change(carol):
     survivor, duplicate = [d for d in defenders if d.acts.exists()][:2]
     Act.objects.filter(victim=duplicate).update(victim=survivor)
     Defender.objects.filter(pk=duplicate.pk).delete()
+    assert_exact()
+
+    # What decides whether 16.10.1 counts an act: a source rated doubtful (an update
+    # that sends no signal), a source unlinked, an act no longer verified.
+    counted = Act.objects.filter(verification="verified", sources__reliability="reliable")
+    source = counted.first().sources.filter(reliability="reliable").first()
+    Source.objects.filter(pk=source.pk).update(reliability="doubtful")
+    assert_exact()
+    act = Act.objects.filter(verification="verified", sources__isnull=False).last()
+    act.sources.remove(act.sources.first())
+    assert_exact()
+    act = Act.objects.filter(verification="verified").first()
+    services.act_set_verification(
+        actor=carol, act=act, version=act.version, verification="under_review",
+        independent_sources=0,
+    )  # fmt: skip
     assert_exact()
 
     # Deletions: one act, then a whole incident with its acts.
@@ -173,4 +227,14 @@ def test_settling_a_large_backlog_rebuilds_in_a_transaction_of_its_own(carol, mo
     monkeypatch.setattr(tally, "rebuild", lambda real=tally.rebuild: rebuilt.append(1) or real())
     assert tally.settle() > 10
     assert rebuilt and not tally.Change.objects.exists()
+    assert_exact()
+
+
+def test_the_16_10_1_cells_follow_a_change_of_the_minimum_of_sources(carol, settings):
+    generated(carol, seed=9, incidents=20)
+    assert_exact()
+    settings.SDG_MIN_SOURCES = 1  # fewer needed: more acts count
+    assert tally.sdg_cells(2024) is None  # counted with the old rule: not shown
+    assert_exact()  # settling made them again with the new one
+    settings.SDG_MIN_SOURCES = 2
     assert_exact()
