@@ -115,8 +115,9 @@ def counts(
     with reading.from_replica():
         if acts[:COUNT_NOW_BELOW].count() < COUNT_NOW_BELOW:
             # Few acts (a country and a year, an officer's countries): counted now,
-            # exact, in well under a second at any size of desk.
-            return Counted({name: COUNTERS[name](acts) for name in names}, timezone.now())
+            # exact, from each act's buckets, in well under a second at any size.
+            counted = tally.count(acts)
+            return Counted({name: counted[name] for name in names}, timezone.now())
     version, digest = data_version(), _digest(user, filters)
     _watch(user, filters, digest)
     entry = cache.get(f"vigil:stats:{version}:{digest}")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS, Act, Case, Perpetrator
@@ -133,6 +133,43 @@ def act_buckets(ids: Iterable[int]) -> dict[int, set[str]]:
                 keys.append(f"country:{country}")
                 buckets.update(cell + key for key in keys)
             found[pk] = buckets
+    return found
+
+
+def count(acts: QuerySet[Act]) -> dict[str, dict[str, tuple[int, int, int]]]:
+    """Every breakdown of `acts`, as COUNTERS counts it, from each act's buckets
+    (`act_buckets`): a few indexed queries, where COUNTERS runs ten aggregates that
+    each read every link of a case to an incident at a million acts. For a few
+    thousand acts (a country and a year); a test holds it to COUNTERS."""
+    found: dict[str, dict[str, tuple[int, int, int]]] = {name: {} for name in _names()}
+    # One row per act, even when a filter's join repeats it (a status held by two
+    # of an incident's cases).
+    rows = {pk: (victim, incident) for pk, victim, incident in acts.values_list(
+        "pk", "victim_id", "incident_id"
+    )}  # fmt: skip
+    cases: dict[int, list[int]] = defaultdict(list)
+    links = Case.incidents.through.objects
+    for chunk in _chunks({incident for _victim, incident in rows.values()}):
+        for incident, case in links.filter(incident_id__in=chunk).values_list(
+            "incident_id", "case_id"
+        ):
+            cases[incident].append(case)
+    tallied: dict[str, tuple[list[int], set[int], set[int]]] = {}
+    for pk, buckets in act_buckets(rows).items():
+        victim, incident = rows[pk]
+        for bucket in buckets:
+            if bucket.startswith(f"{SDG}:"):
+                continue
+            entry = tallied.setdefault(bucket, ([0], set(), set()))
+            entry[0][0] += 1
+            entry[1].add(victim)
+            entry[2].update(cases.get(incident, ()))
+    for bucket, (n, victims, in_cases) in tallied.items():
+        dimension, key = bucket.split(":", 1)
+        found[dimension][key] = (n[0], len(victims), len(in_cases))
+    for dimension, keys in FLAGGED.items():
+        for key in keys:
+            found[dimension].setdefault(key, (0, 0, 0))
     return found
 
 

@@ -238,3 +238,39 @@ def test_the_16_10_1_cells_follow_a_change_of_the_minimum_of_sources(carol, sett
     assert_exact()  # settling made them again with the new one
     settings.SDG_MIN_SOURCES = 2
     assert_exact()
+
+
+def test_counting_a_few_acts_from_their_buckets_equals_counters_for_every_filter(carol, dave):
+    """tally.count, the way a narrow filter is counted (freshness.py), against
+    COUNTERS over the same acts, for filters of every kind, including those whose
+    join repeats an act (a case status held by two cases of one incident) or looks
+    through an act's perpetrators."""
+    from vigil.cases.selectors import CaseFilter
+    from vigil.stats.selectors import filtered_acts
+
+    defenders, incidents, cases = generated(carol, seed=13, incidents=40)
+    services.case_update(actor=carol, case=cases[0], version=cases[0].version, status="active")
+    services.case_update(actor=carol, case=cases[1], version=cases[1].version, status="active")
+    cases[1].incidents.add(*cases[0].incidents.all()[:3])  # incidents of two active cases
+    filters = [
+        CaseFilter(),
+        CaseFilter(country="COL"),
+        CaseFilter(country="MEX", date_from=date(2021, 1, 1), date_to=date(2021, 12, 31)),
+        CaseFilter(region="latin_american_caribbean", violation="killing"),
+        CaseFilter(status="active"),
+        CaseFilter(perpetrator="state"),
+        CaseFilter(perpetrator="business", reprisal=True),
+        CaseFilter(business_related=True),
+        CaseFilter(victim_category="journalist", sex="woman"),
+        CaseFilter(focus_group="environment", verification="verified"),
+        CaseFilter(sdg_category="other_harmful_acts", women_defenders=True),
+    ]
+    repeated = filtered_acts(dave, CaseFilter(status="active"))
+    assert repeated.count() > repeated.distinct().count()  # the join repeats acts
+    checked = 0
+    for f in filters:
+        acts = filtered_acts(dave, f)
+        expected = {name: count(acts) for name, count in COUNTERS.items()}
+        assert tally.count(acts) == expected, f
+        checked += expected["flags"]["all"][0] > 0
+    assert checked >= 8  # most filters leave acts to count
