@@ -4,7 +4,21 @@ database triggers), which buckets each act, victim and case is in (`Membership`)
 the counts per bucket (`Tally`). All three are derived from the case records and
 made again from them: backups leave them out."""
 
+from typing import Any
+
 from django.db import models
+
+
+class RandomMark(models.Func):
+    """A random whole number below 2**31, drawn by the database (a column's default):
+    small enough that SQLite adds up billions of them without overflowing."""
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        if connection.vendor == "postgresql":
+            return "(floor(random() * 2147483648))::bigint", []
+        return "(random() & 2147483647)", []
 
 
 class Change(models.Model):
@@ -16,6 +30,10 @@ class Change(models.Model):
     # whose cases must be counted again; c: a case (its links to incidents changed).
     kind = models.CharField(max_length=1)
     entity = models.BigIntegerField()
+    # Drawn by the database as the change is noted; the sum of every change's mark is
+    # part of the records' version (tally.version), so that a database gone back (a
+    # restore, a failover) does not repeat a version the cache holds.
+    mark = models.BigIntegerField(db_default=RandomMark())
 
     def __str__(self) -> str:
         return f"{self.kind} {self.entity}"
@@ -66,6 +84,7 @@ class Settled(models.Model):
 
     epoch = models.CharField(max_length=32)
     changes = models.BigIntegerField(default=0)
+    marks = models.BigIntegerField(default=0)  # the sum of the settled changes' marks
     at = models.DateTimeField(null=True)
     # The minimum of sources the 16.10.1 cells were counted with (SDG_MIN_SOURCES):
     # when the setting changes, they are made again (tally.py).

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from vigil.cases.models import FOCUS_GROUP_FIELDS, VICTIM_CATEGORY_FIELDS, Act, Case, Perpetrator
@@ -280,7 +280,9 @@ def settle(*, wait: bool = True) -> int | None:
         with _no_wait(not wait), transaction.atomic():
             if not _lock(wait):
                 return None
-            return _settle_all()
+            return _settle_all(None if wait else SETTLE_IN_REQUEST)
+    except _TooMuch:
+        return None  # rolled back: more to count than a reader may; the task settles
     except OperationalError:
         if wait or connection.vendor != "sqlite":
             raise
@@ -321,30 +323,42 @@ class _no_wait:
                 cursor.execute(f"PRAGMA busy_timeout = {int(self.timeout)}")
 
 
-def _settle_all() -> int:
+class _TooMuch(Exception):
+    """A reader's settling found more to count than `SETTLE_IN_REQUEST`."""
+
+
+def _settle_all(limit: int | None) -> int | None:
+    """Settle the changes waiting, round after round; with a `limit` (a reader), one
+    round of at most that many changes and acts (else `_TooMuch`), and None when
+    changes committed meanwhile are left waiting."""
     settled = 0
     while True:
-        changes = list(Change.objects.order_by("id").values_list("id", "kind", "entity")[:CHANGES])
+        rows = Change.objects.order_by("id").values_list("id", "kind", "entity", "mark")
+        changes = list(rows[: limit or CHANGES])
         if not changes:
             return settled
-        _settle(changes)
+        _settle([c[:3] for c in changes], limit)
         for chunk in _chunks(c[0] for c in changes):
             Change.objects.filter(id__in=chunk).delete()
-        _advance(len(changes))
+        _advance(len(changes), sum(c[3] for c in changes))
         settled += len(changes)
+        if limit is not None:
+            return None if Change.objects.exists() else settled
 
 
-def _advance(settled: int) -> None:
-    """Add `settled` to the settled count, in the settling's transaction: the version
-    (`version`) stays the same, as the changes waiting go down by as many. The
-    minimum of sources the 16.10.1 cells were counted with is noted too."""
+def _advance(settled: int, marks: int) -> None:
+    """Add `settled` changes and the sum of their `marks` to the settled ones, in the
+    settling's transaction: the version (`version`) stays the same, as the changes
+    waiting go down by as many. The minimum of sources the 16.10.1 cells were counted
+    with is noted too."""
     now, minimum = timezone.now(), sdg16101.minimum_sources()
     if not Settled.objects.filter(pk=1).update(
-        changes=F("changes") + settled, at=now, sdg_minimum=minimum
+        changes=F("changes") + settled, marks=F("marks") + marks, at=now, sdg_minimum=minimum
     ):
         Settled.objects.create(
-            pk=1, epoch=secrets.token_hex(8), changes=settled, at=now, sdg_minimum=minimum
-        )
+            pk=1, epoch=secrets.token_hex(8), changes=settled, marks=marks, at=now,
+            sdg_minimum=minimum,
+        )  # fmt: skip
 
 
 def _rule_changed() -> bool:
@@ -357,17 +371,24 @@ def _rule_changed() -> bool:
 def version() -> str:
     """The version of the records the statistics count: it changes with every
     committed change to them (each notes at least one change, which is either still
-    waiting or settled), and with nothing else. One query, in one snapshot."""
+    waiting or settled), and with nothing else. One query, in one snapshot.
+
+    The count of changes alone would repeat itself once the database goes back (a
+    restore, a failover to a replica that had not received the last commits) under
+    a cache that does not. So the version also carries the sum of the random marks
+    the database drew for every change: the changes made after going back draw other
+    marks than those lost (the odds of the same sum are about one in two billion)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT s.epoch, s.changes, (SELECT COUNT(*) FROM stats_change) "
-            "FROM (SELECT 1 AS one) AS o LEFT JOIN stats_settled s ON s.id = 1"
+            "SELECT s.epoch, s.changes, s.marks, w.n, w.m FROM (SELECT COUNT(*) AS n, "
+            "COALESCE(SUM(mark), 0) AS m FROM stats_change) AS w "
+            "LEFT JOIN stats_settled s ON s.id = 1"
         )
-        epoch, settled, waiting = cursor.fetchone()
-    return f"{epoch or 'new'}:{(settled or 0) + waiting}"
+        epoch, settled, marks, waiting, waiting_marks = cursor.fetchone()
+    return f"{epoch or 'new'}:{(settled or 0) + waiting}:{(marks or 0) + int(waiting_marks)}"
 
 
-def _settle(changes: list[tuple[int, str, int]]) -> None:
+def _settle(changes: list[tuple[int, str, int]], limit: int | None = None) -> None:
     marked: dict[str, set[int]] = defaultdict(set)
     for _id, kind, entity in changes:
         marked[kind].add(entity)
@@ -376,6 +397,8 @@ def _settle(changes: list[tuple[int, str, int]]) -> None:
         acts.update(Act.objects.filter(incident_id__in=chunk).values_list("pk", flat=True))
     for chunk in _chunks(marked["v"]):
         acts.update(Act.objects.filter(victim_id__in=chunk).values_list("pk", flat=True))
+    if limit is not None and len(acts) > limit:
+        raise _TooMuch  # one change of a victim of thousands of acts, say
     deltas: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
 
     new_acts = act_buckets(acts)
@@ -524,8 +547,10 @@ def rebuild() -> int | None:
         )
         _rebuild("c", 2, cases, lambda ids: _unions(CASE_BUCKETS, ids), deltas)
         _apply({b: d for b, d in deltas.items() if any(d)})
-        forgotten = Change.objects.filter(id__lte=top).delete()[0]
-        _advance(forgotten)
+        seen = Change.objects.filter(id__lte=top)
+        marks = seen.aggregate(m=Sum("mark"))["m"] or 0
+        forgotten = seen.delete()[0]
+        _advance(forgotten, marks)
         return forgotten
 
 
