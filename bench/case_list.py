@@ -202,6 +202,7 @@ def measure(vendor: str) -> list[tuple[str, list[float], list[float], list[float
 
     from vigil.accounts.models import User
     from vigil.cases.selectors import CaseFilter, case_page
+    from vigil.core.paging import COUNT_UP_TO
     from vigil.core.vocabularies import RegionalGroup
     from vigil.vault import encryption
 
@@ -218,7 +219,8 @@ def measure(vendor: str) -> list[tuple[str, list[float], list[float], list[float
     results = []
     for name, filters in reads.items():
         sql, params = plain_sql(vendor, name)
-        count_sql = f"SELECT count(*) FROM ({sql.rsplit(' ORDER BY', 1)[0]}) AS rows"
+        # Counted as the list counts: up to the cap and one more (core/paging.py).
+        count_sql = f"SELECT count(*) FROM ({sql.rsplit(' ORDER BY', 1)[0]} LIMIT {COUNT_UP_TO + 1}) AS rows"
 
         def app(filters=filters):
             # What the list view does: a count for the paginator, then page 1.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,7 @@ from vigil.cases.services import NAME_INDEX
 from vigil.cases.vocabularies import STATE_PERPETRATORS, CaseStatus, FocusGroup, PerpetratorCategory
 from vigil.core import audit
 from vigil.core.links import visible
+from vigil.core.paging import CappedPaginator
 from vigil.core.permissions import Perm, has_perm
 from vigil.core.selectors import Figure
 from vigil.core.vocabularies import REGIONAL_GROUP_OF
@@ -141,7 +142,7 @@ LIST_COLUMNS = ["reference", "title", "country", "status", "priority", "updated_
 def case_page(user: Any, filters: CaseFilter, number: Any = 1) -> Page:
     """One page of the case list, with only the columns the list shows."""
     cases = case_list(user, filters).only(*LIST_COLUMNS)
-    return Paginator(cases, PAGE_SIZE).get_page(number)
+    return CappedPaginator(cases, PAGE_SIZE).get_page(number)
 
 
 def _text_matches(text: str) -> Q:
